@@ -1,0 +1,7 @@
+.PHONY: demo test bench
+demo:  ## set up and serve the demo (SQLite, demo data, gunicorn on :8000)
+	./scripts/demo.sh
+test:  ## set up and run every test against PostgreSQL and Redis
+	./scripts/test.sh
+bench: ## run the benchmarks (results in bench/results, summary in docs/benchmarks.md)
+	./scripts/setup-venv.sh dev && .venv/bin/python -m bench.run_all

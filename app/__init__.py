@@ -1,0 +1,26 @@
+"""The Flask service: `create_app()` wires settings, database, Redis and blueprints."""
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import Settings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    settings = (test_config or {}).pop("SETTINGS", None) or Settings()
+    app.config.from_mapping(settings.as_flask_config())
+    if test_config:
+        app.config.update(test_config)
+
+    from . import auth, db, errors, redis_store
+    from .api import register_api
+    from .cli import register_cli
+
+    db.init_app(app)
+    redis_store.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    register_api(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+
+from ..auth import current, requires
+from ..schemas.api import AssetPageSchema, AssetQuerySchema, AssetSchema, EventSchema, RegisterAssetsSchema, RegisteredSchema, TripSchema
+from ..services import queries, registry
+
+blp = Blueprint("assets", __name__, description="Assets, their state and history")
+
+
+def _scope() -> str | None:
+    p = current()
+    return p.customer_id if p.is_customer else None
+
+
+@blp.route("/assets")
+class Assets(MethodView):
+    @blp.arguments(AssetQuerySchema, location="query")
+    @blp.response(200, AssetPageSchema)
+    @requires()
+    def get(self, args):
+        """List assets (filtered, cursor-paginated). A customer sees the assets it holds."""
+        customer = _scope() or args.get("customer")
+        items, cursor = queries.list_assets(args.get("state"), customer, args.get("type"), args.get("site"),
+                                            args["limit"], args.get("cursor"))
+        return {"items": items, "next_cursor": cursor}
+
+    @blp.arguments(RegisterAssetsSchema)
+    @blp.response(201, RegisteredSchema)
+    @requires("admin")
+    def post(self, body):
+        """Register new assets: `count` new serials, or one per legacy alias."""
+        assets = registry.register(body["asset_type"], body.get("count"), body.get("site"), body.get("aliases"))
+        base = current_app.config["SETTINGS"].resolver_base_url
+        return {"asset_type": body["asset_type"], "count": len(assets), "codes": [a.code for a in assets],
+                "digital_links": [_link(a.code, base) for a in assets]}
+
+
+def _link(code: str, base: str) -> str:
+    return f"{base.rstrip('/')}/8003/{code}"
+
+
+@blp.route("/assets/<code>")
+@blp.response(200, AssetSchema)
+@requires()
+def get_asset(code):
+    """One asset: state, holder, site, open trip, trip count, last seen."""
+    return queries.asset_detail(code, _scope())
+
+
+@blp.route("/assets/<code>/events")
+@blp.response(200, EventSchema(many=True))
+@requires()
+def get_events(code):
+    """The asset's scans in physical order, with their EPCIS bizStep and disposition."""
+    return queries.asset_events(code, _scope())
+
+
+@blp.route("/assets/<code>/trips")
+@blp.response(200, TripSchema(many=True))
+@requires()
+def get_trips(code):
+    return queries.asset_trips(code, _scope())

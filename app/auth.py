@@ -1,0 +1,105 @@
+"""Bearer-token authentication, roles, and rate limiting of failed attempts."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, current_app, g, request
+from flask_smorest import abort
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+
+log = logging.getLogger(__name__)
+
+ROLES = ("admin", "depot", "driver", "customer")
+TOKEN_PREFIX = "circ_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    name: str
+    role: str
+    customer_id: str | None
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == "customer"
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough (no salt/KDF needed,
+    # unlike passwords); it lets us look a token up by its hash.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    limit = RateLimitItemPerMinute(settings.auth_failures_per_minute)
+    memory = MovingWindowRateLimiter(MemoryStorage())
+    shared = None
+    if settings.redis_url:
+        shared = MovingWindowRateLimiter(RedisStorage(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5))
+    app.extensions["auth_limit"] = (limit, shared, memory)
+
+
+def _limiter_call(method: str, key: str) -> bool:
+    limit, shared, memory = current_app.extensions["auth_limit"]
+    if shared is not None:
+        try:
+            return getattr(shared, method)(limit, "auth-fail", key)
+        except Exception as exc:  # Redis down: fall back to this worker's own memory
+            log.warning("rate limiter storage unavailable: %s", exc)
+    return getattr(memory, method)(limit, "auth-fail", key)
+
+
+def authenticate() -> Principal:
+    """The caller behind the request's bearer token, or abort 401/429."""
+    if "principal" in g:
+        return g.principal
+    client_key = request.remote_addr or "unknown"
+    if not _limiter_call("test", client_key):
+        abort(429, message="too many failed authentication attempts; retry in a minute")
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    principal = _lookup(token) if token else None
+    if principal is None:
+        _limiter_call("hit", client_key)
+        abort(401, message="Authorization: a valid bearer token is required",
+              headers={"WWW-Authenticate": 'Bearer realm="circularity"'})
+    g.principal = principal
+    return principal
+
+
+def _lookup(token: str) -> Principal | None:
+    from .services import accounts  # late import: services import this module's helpers
+
+    return accounts.principal_for_token(hash_token(token))
+
+
+def requires(*roles: str):
+    """Decorator for view methods: authenticate, then check the role."""
+
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            principal = authenticate()
+            if roles and principal.role not in roles:
+                abort(403, message=f"role {principal.role} may not use this endpoint")
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current() -> Principal:
+    return g.principal

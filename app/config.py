@@ -1,0 +1,65 @@
+"""Settings from environment variables, with embedded defaults for the demo."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name)
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError as exc:  # a typo in deployment config should stop start-up loudly
+        raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env_str(name)
+    return default if raw is None else raw.lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class Settings:
+    database_url: str = field(default_factory=lambda: env_str("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'circularity.db'}"))
+    # No REDIS_URL: an in-process substitute (fakeredis) so the demo needs only Python.
+    redis_url: str | None = field(default_factory=lambda: env_str("REDIS_URL"))
+    secret_key: str = field(default_factory=lambda: env_str("SECRET_KEY", "dev-only-change-me"))
+    operator_name: str = field(default_factory=lambda: env_str("OPERATOR_NAME", "Demo Pool Operator"))
+    gs1_company_prefix: str = field(default_factory=lambda: env_str("GS1_COMPANY_PREFIX", "4012345"))
+    resolver_base_url: str = field(default_factory=lambda: env_str("RESOLVER_BASE_URL", "https://id.circularity.example"))
+    public_base_url: str = field(default_factory=lambda: env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"))
+    max_batch_scans: int = field(default_factory=lambda: env_int("MAX_BATCH_SCANS", 5000))
+    max_body_bytes: int = field(default_factory=lambda: env_int("MAX_BODY_BYTES", 4 * 1024 * 1024))
+    # Device clocks drift; a scan more than this far in the future is refused.
+    future_tolerance_s: int = field(default_factory=lambda: env_int("SCAN_FUTURE_TOLERANCE_S", 300))
+    auth_failures_per_minute: int = field(default_factory=lambda: env_int("AUTH_FAILURES_PER_MINUTE", 20))
+    idempotency_ttl_s: int = field(default_factory=lambda: env_int("IDEMPOTENCY_TTL_S", 7 * 24 * 3600))
+    sql_echo: bool = field(default_factory=lambda: env_bool("SQL_ECHO", False))
+
+    def as_flask_config(self) -> dict:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "MAX_CONTENT_LENGTH": self.max_body_bytes,
+            "SETTINGS": self,
+            "API_TITLE": "Circularity API",
+            "API_VERSION": "v1",
+            "OPENAPI_VERSION": "3.1.0",
+            "OPENAPI_URL_PREFIX": "/api/v1",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "OPENAPI_SWAGGER_UI_PATH": None,
+            "API_SPEC_OPTIONS": {
+                "components": {
+                    "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+                },
+                "security": [{"bearerAuth": []}],
+                "info": {"description": "Reusable-packaging circularity tracking service. See docs/api.md."},
+            },
+        }

@@ -1,0 +1,1 @@
+"""Use cases. Each public function owns one unit of work (one commit)."""

@@ -1,0 +1,104 @@
+"""Users and API tokens."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..auth import ROLES, Principal, hash_token, new_token
+from ..db import get_session, unit_of_work
+from ..domain.errors import DomainError, NotFound
+from ..models import ApiToken, Customer, User, utcnow
+
+# Writing last_used_at on every request would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=10)
+
+
+def principal_for_token(token_hash: str) -> Principal | None:
+    session = get_session()
+    row = session.execute(
+        select(User.id, User.name, User.role, User.customer_id, ApiToken.id.label("token_id"), ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        with unit_of_work() as s:
+            s.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
+    return Principal(row.id, row.name, row.role, row.customer_id)
+
+
+def create_user(name: str, role: str, customer_id: str | None = None, email: str | None = None,
+                password: str | None = None) -> User:
+    _check_role(role, customer_id)
+    with unit_of_work() as session:
+        if customer_id is not None and session.get(Customer, customer_id) is None:
+            raise NotFound("customer", f"unknown customer {customer_id!r}")
+        if email and session.scalar(select(User.id).where(User.email == email)):
+            raise DomainError("email", f"a user with email {email!r} exists")
+        user = User(name=name, role=role, customer_id=customer_id, email=email,
+                    password_hash=generate_password_hash(password) if password else None)
+        session.add(user)
+    return user
+
+
+def find_or_create_user(name: str, role: str, customer_id: str | None) -> User:
+    session = get_session()
+    user = session.scalar(select(User).where(User.name == name, User.role == role, User.customer_id.is_(customer_id)
+                                             if customer_id is None else User.customer_id == customer_id))
+    return user or create_user(name, role, customer_id)
+
+
+def issue_token(user_id: int, name: str) -> tuple[ApiToken, str]:
+    """Returns the stored token and its secret, which is shown once and never stored."""
+    secret = new_token()
+    with unit_of_work() as session:
+        if session.get(User, user_id) is None:
+            raise NotFound("user", f"unknown user {user_id}")
+        token = ApiToken(user_id=user_id, name=name, prefix=secret[:12], token_hash=hash_token(secret))
+        session.add(token)
+    return token, secret
+
+
+def list_tokens(user_ids: list[int] | None = None, customer_id: str | None = None) -> list[dict]:
+    session = get_session()
+    stmt = select(ApiToken, User).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
+    if customer_id is not None:
+        stmt = stmt.where(User.customer_id == customer_id)
+    if user_ids is not None:
+        stmt = stmt.where(User.id.in_(user_ids))
+    return [{"id": t.id, "name": t.name, "prefix": t.prefix, "user": u.name, "role": u.role,
+             "customer": u.customer_id, "created_at": t.created_at, "last_used_at": t.last_used_at,
+             "revoked_at": t.revoked_at} for t, u in session.execute(stmt)]
+
+
+def revoke_token(token_id: int, customer_id: str | None = None) -> None:
+    with unit_of_work() as session:
+        token = session.get(ApiToken, token_id)
+        owner = session.get(User, token.user_id) if token else None
+        if token is None or (customer_id is not None and owner.customer_id != customer_id):
+            raise NotFound("token", f"unknown token {token_id}")
+        token.revoked_at = token.revoked_at or utcnow()
+
+
+def check_password(email: str, password: str) -> Principal | None:
+    user = get_session().scalar(select(User).where(User.email == email, User.active.is_(True)))
+    if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
+        return None
+    return Principal(user.id, user.name, user.role, user.customer_id)
+
+
+def list_users() -> list[User]:
+    return list(get_session().scalars(select(User).order_by(User.id)))
+
+
+def _check_role(role: str, customer_id: str | None) -> None:
+    if role not in ROLES:
+        raise DomainError("role", f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if role == "customer" and not customer_id:
+        raise DomainError("customer", "a customer user must be bound to a customer")
+    if role != "customer" and customer_id:
+        raise DomainError("customer", f"role {role} is not bound to a customer")

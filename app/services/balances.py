@@ -1,0 +1,95 @@
+"""Customer balances and movement statements.
+
+A balance is the number of assets a customer is accountable for (issued to it and not
+yet collected). Statements sum the custody moves (+1/-1), so by construction
+closing = opening + in - out, and the current closing equals the live balance.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..db import get_session
+from ..domain.errors import DomainError, NotFound
+from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
+from ..models import Asset, AssetType, Customer, CustodyMove, utcnow
+
+
+def _customer(customer_id: str) -> Customer:
+    c = get_session().get(Customer, customer_id)
+    if c is None:
+        raise NotFound("customer", f"unknown customer {customer_id!r}")
+    return c
+
+
+def balance(customer_id: str) -> dict:
+    _customer(customer_id)
+    session = get_session()
+    rows = session.execute(
+        select(Asset.asset_type_id, Asset.site_id, func.count())
+        .where(Asset.holder_customer_id == customer_id)
+        .group_by(Asset.asset_type_id, Asset.site_id)
+    ).all()
+    by_type: dict[str, int] = defaultdict(int)
+    by_site: dict[str, int] = defaultdict(int)
+    for type_id, site_id, n in rows:
+        by_type[type_id] += n
+        by_site[site_id or "in_transit"] += n
+    now = utcnow()
+    overdue = 0
+    for type_id, days in session.execute(select(AssetType.id, AssetType.overdue_days)):
+        if by_type.get(type_id):
+            overdue += session.scalar(select(func.count()).select_from(Asset).where(
+                Asset.holder_customer_id == customer_id, Asset.asset_type_id == type_id,
+                Asset.holder_since < now - timedelta(days=days)))
+    return {"customer": customer_id, "total": sum(by_type.values()), "by_type": dict(by_type),
+            "by_site": dict(by_site), "overdue": overdue, "as_of": now}
+
+
+def overdue_assets(customer_id: str, limit: int = 500) -> list[dict]:
+    _customer(customer_id)
+    now = utcnow()
+    session = get_session()
+    out = []
+    for type_id, days in session.execute(select(AssetType.id, AssetType.overdue_days)):
+        rows = session.execute(select(Asset.code, Asset.site_id, Asset.holder_since).where(
+            Asset.holder_customer_id == customer_id, Asset.asset_type_id == type_id,
+            Asset.holder_since < now - timedelta(days=days)).order_by(Asset.holder_since).limit(limit))
+        out += [{"code": c, "asset_type": type_id, "site": s, "holder_since": since,
+                 "days_held": (now - since).days, "overdue_after_days": days} for c, s, since in rows]
+    return sorted(out, key=lambda r: r["holder_since"])[:limit]
+
+
+def statement(customer_id: str, start: datetime, end: datetime) -> dict:
+    if end <= start:
+        raise DomainError("to", "must be after 'from'")
+    _customer(customer_id)
+    session = get_session()
+    # Opening = current balance minus every move since `start`: this reads only the
+    # moves after the period start, not the customer's whole history.
+    current = dict(session.execute(select(Asset.asset_type_id, func.count())
+                                   .where(Asset.holder_customer_id == customer_id)
+                                   .group_by(Asset.asset_type_id)).all())
+    since_start = session.execute(
+        select(CustodyMove.asset_type_id, CustodyMove.kind,
+               func.sum(CustodyMove.delta), (CustodyMove.occurred_at < end).label("in_period"))
+        .where(CustodyMove.customer_id == customer_id, CustodyMove.occurred_at >= start)
+        .group_by(CustodyMove.asset_type_id, CustodyMove.kind, "in_period")
+    ).all()
+    types = set(current) | {r[0] for r in since_start}
+    per_type = {t: {"opening": 0, **{k: 0 for k in MOVE_KINDS_IN + MOVE_KINDS_OUT}, "closing": 0} for t in types}
+    after_end: dict[str, int] = defaultdict(int)
+    in_period: dict[str, int] = defaultdict(int)
+    for type_id, kind, total, inside in since_start:
+        if inside:
+            per_type[type_id][kind] += abs(int(total))
+            in_period[type_id] += int(total)
+        else:
+            after_end[type_id] += int(total)
+    for t, row in per_type.items():
+        row["closing"] = current.get(t, 0) - after_end[t]
+        row["opening"] = row["closing"] - in_period[t]
+    totals = {k: sum(r[k] for r in per_type.values()) for k in ("opening", *MOVE_KINDS_IN, *MOVE_KINDS_OUT, "closing")}
+    return {"customer": customer_id, "from": start, "to": end, "by_type": per_type, "total": totals}

@@ -1,0 +1,73 @@
+"""Asset types, customers and sites: what an operator sets up before scanning."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..db import get_session, unit_of_work
+from ..domain.errors import Conflict, DomainError, NotFound
+from ..models import AssetType, Customer, Site
+
+_MODELS = {"asset_type": AssetType, "customer": Customer, "site": Site}
+
+
+def list_all(kind: str, **filters) -> list:
+    model = _MODELS[kind]
+    stmt = select(model).order_by(model.id)
+    for key, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, key) == value)
+    return list(get_session().scalars(stmt))
+
+
+def get(kind: str, id_: str):
+    obj = get_session().get(_MODELS[kind], id_)
+    if obj is None:
+        raise NotFound(kind, f"unknown {kind.replace('_', ' ')} {id_!r}")
+    return obj
+
+
+def create(kind: str, data: dict):
+    model = _MODELS[kind]
+    with unit_of_work() as session:
+        if session.get(model, data["id"]) is not None:
+            raise Conflict("id", f"{kind.replace('_', ' ')} {data['id']!r} exists")
+        _check(session, kind, data)
+        obj = model(**data)
+        session.add(obj)
+    return obj
+
+
+def update(kind: str, id_: str, data: dict):
+    with unit_of_work() as session:
+        obj = session.get(_MODELS[kind], id_)
+        if obj is None:
+            raise NotFound(kind, f"unknown {kind.replace('_', ' ')} {id_!r}")
+        if kind == "asset_type" and ({"company_prefix", "grai_asset_type"} & data.keys()):
+            raise DomainError("grai_asset_type", "the GRAI of an asset type is fixed once assets carry it")
+        _check(session, kind, {**_as_dict(obj), **data})
+        for key, value in data.items():
+            setattr(obj, key, value)
+    return obj
+
+
+def _as_dict(obj) -> dict:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+
+
+def _check(session, kind: str, data: dict) -> None:
+    if kind == "site":
+        if data["kind"] == "customer":
+            if not data.get("customer_id"):
+                raise DomainError("customer_id", "a customer site belongs to a customer")
+            if session.get(Customer, data["customer_id"]) is None:
+                raise NotFound("customer_id", f"unknown customer {data['customer_id']!r}")
+        elif data.get("customer_id"):
+            raise DomainError("customer_id", "a depot belongs to no customer")
+    if kind == "asset_type":
+        from labels.grai import make_grai
+        from labels.errors import LabelError
+
+        try:
+            make_grai(data["company_prefix"], data["grai_asset_type"], "1")
+        except LabelError as err:
+            raise DomainError(err.field if err.field != "asset_type" else "grai_asset_type", err.message) from err

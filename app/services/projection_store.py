@@ -1,0 +1,251 @@
+"""Load asset projections from the database and write back what a fold derived.
+
+Bulk statements throughout: a batch of 5,000 scans must cost a handful of round trips,
+not thousands.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from ..domain.lifecycle import Projection, Scan
+from ..domain.states import AssetState, EventType
+from ..domain.trips import Trip, TripLeg
+from ..models import Anomaly, Asset, CustodyMove, ScanEvent, utcnow
+from ..models import Trip as TripRow
+from .sitecache import SiteCache
+
+APPLIED, ANOMALY = 1, 2
+
+
+@dataclass
+class AssetRow:
+    """The columns of an asset the fold needs, read under a row lock."""
+
+    id: int
+    code: str
+    alias: str | None
+    asset_type_id: str
+    state: int
+    holder_customer_id: str | None
+    holder_since: datetime | None
+    site_id: str | None
+    home_site_id: str | None
+    open_trip_seq: int | None
+    trip_count: int
+    trips_opened: int
+    last_event_at: datetime | None
+
+
+ASSET_COLUMNS = [getattr(Asset, f) for f in AssetRow.__dataclass_fields__]
+
+
+def lock_assets(session: Session, codes: list[str], aliases: list[str]) -> list[AssetRow]:
+    """Lock the batch's assets in id order, so concurrent batches cannot deadlock."""
+    cond = Asset.code.in_(codes) if codes else None
+    if aliases:
+        alias_cond = Asset.alias.in_(aliases)
+        cond = alias_cond if cond is None else cond | alias_cond
+    if cond is None:
+        return []
+    stmt = select(*ASSET_COLUMNS).where(cond).order_by(Asset.id).with_for_update()
+    return [AssetRow(*row) for row in session.execute(stmt)]
+
+
+def load_open_trips(session: Session, assets: list[AssetRow], sites: SiteCache) -> dict[int, Trip]:
+    wanted = [(a.id, a.open_trip_seq) for a in assets if a.open_trip_seq is not None]
+    if not wanted:
+        return {}
+    ids = [a for a, _ in wanted]
+    rows = session.execute(
+        select(TripRow.asset_id, TripRow.seq, TripRow.opened_at, TripRow.origin_site_id, TripRow.legs, TripRow.collected_at)
+        .where(TripRow.asset_id.in_(ids), TripRow.closed_at.is_(None))
+    ).all()
+    sites.load_sites([r.origin_site_id for r in rows] + [leg["site_id"] for r in rows for leg in r.legs])
+    out = {}
+    for r in rows:
+        legs = tuple(
+            TripLeg(leg["customer_id"], sites.site(leg["site_id"]), datetime.fromisoformat(leg["arrived_at"]))
+            for leg in r.legs
+        )
+        out[r.asset_id] = Trip(seq=r.seq, opened_at=r.opened_at, origin=sites.site(r.origin_site_id), legs=legs,
+                               collected_at=r.collected_at)
+    return out
+
+
+def projection_of(asset: AssetRow, trip: Trip | None, sites: SiteCache) -> Projection:
+    return Projection(
+        state=AssetState(asset.state),
+        holder_customer_id=asset.holder_customer_id,
+        holder_since=asset.holder_since,
+        site=sites.site(asset.site_id),
+        trip=trip,
+        trip_count=asset.trip_count,
+        trips_opened=asset.trips_opened,
+        last_event_at=asset.last_event_at,
+    )
+
+
+def fresh_projection(asset: AssetRow, sites: SiteCache) -> Projection:
+    return Projection(site=sites.site(asset.home_site_id))
+
+
+def load_history(session: Session, asset_id: int, sites: SiteCache) -> list[tuple[int, Scan, int]]:
+    """Every stored scan of an asset in physical order: (event row id, scan, status)."""
+    rows = session.execute(
+        select(ScanEvent.id, ScanEvent.event, ScanEvent.occurred_at, ScanEvent.site_id, ScanEvent.customer_id, ScanEvent.status)
+        .where(ScanEvent.asset_id == asset_id)
+        .order_by(ScanEvent.occurred_at, ScanEvent.id)
+    ).all()
+    sites.load_sites(r.site_id for r in rows)
+    return [(r.id, Scan(EventType(r.event), r.occurred_at, sites.site(r.site_id), r.customer_id), r.status) for r in rows]
+
+
+@dataclass
+class Changes:
+    """Everything one batch writes, collected so it can go out in bulk."""
+
+    asset_updates: list[dict] = field(default_factory=list)
+    trips_insert: list[dict] = field(default_factory=list)
+    trips_update: list[dict] = field(default_factory=list)
+    moves: list[dict] = field(default_factory=list)  # scan_event_id filled after insert via "_scan_key"
+    anomalies: list[dict] = field(default_factory=list)
+    status_updates: list[dict] = field(default_factory=list)  # replayed events whose status changed
+    cleared_anomalies: list[int] = field(default_factory=list)  # event ids no longer anomalous
+    replayed_assets: list[int] = field(default_factory=list)
+
+
+def trip_row(asset: AssetRow, trip: Trip) -> dict:
+    return {
+        "asset_id": asset.id,
+        "asset_type_id": asset.asset_type_id,
+        "seq": trip.seq,
+        "opened_at": trip.opened_at,
+        "delivered_at": trip.delivered_at,
+        "collected_at": trip.collected_at,
+        "closed_at": trip.closed_at,
+        "outcome": trip.outcome,
+        "origin_site_id": trip.origin.site_id if trip.origin else None,
+        "return_site_id": trip.return_site.site_id if trip.return_site else None,
+        "customer_id": trip.legs[-1].customer_id if trip.legs else None,
+        "legs": [
+            {"customer_id": leg.customer_id, "site_id": leg.site.site_id if leg.site else None,
+             "arrived_at": leg.arrived_at.isoformat()}
+            for leg in trip.legs
+        ],
+        "outbound_km": trip.outbound_km,
+        "transfer_km": trip.transfer_km,
+        "return_km": trip.return_km,
+    }
+
+
+def asset_update(asset: AssetRow, p: Projection) -> dict:
+    return {
+        "b_id": asset.id,
+        "state": int(p.state),
+        "holder_customer_id": p.holder_customer_id,
+        "holder_since": p.holder_since,
+        "site_id": p.site.site_id if p.site else None,
+        "open_trip_seq": p.trip.seq if p.trip else None,
+        "trip_count": p.trip_count,
+        "trips_opened": p.trips_opened,
+        "last_event_at": p.last_event_at,
+    }
+
+
+def _copy_rows(session: Session, table, rows: list[dict], id_column: str = "id") -> list[int]:
+    """PostgreSQL COPY with ids drawn from the table's sequence: several times faster
+    than multi-row INSERT for thousands of rows. Returns the ids in row order."""
+    ids = session.execute(text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', '{id_column}')) "
+                               "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars().all()
+    columns = [id_column] + [c for c in rows[0] if c != id_column]
+    dbapi_conn = session.connection().connection.driver_connection
+    with dbapi_conn.cursor() as cur, cur.copy(
+        f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    ) as copy:
+        for id_, row in zip(ids, rows):
+            copy.write_row((id_, *(row[c] for c in columns[1:])))
+    return ids
+
+
+def insert_events(session: Session, rows: list[dict]) -> dict:
+    """Insert new scan events; returns scan_id -> event row id."""
+    if not rows:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        ids = _copy_rows(session, ScanEvent.__table__, rows)
+        return {str(r["scan_id"]): i for i, r in zip(ids, rows)}
+    result = session.execute(
+        insert(ScanEvent.__table__).returning(ScanEvent.__table__.c.id, ScanEvent.__table__.c.scan_id,
+                                              sort_by_parameter_order=True), rows
+    )
+    return {str(scan_id): event_id for event_id, scan_id in result}
+
+
+def write(session: Session, changes: Changes, event_ids: dict) -> None:
+    def resolve(rows):
+        for r in rows:
+            key = r.pop("_scan_key", None)
+            if key is not None:
+                r["scan_event_id"] = event_ids[key]
+        return rows
+
+    if changes.replayed_assets:
+        ids = changes.replayed_assets
+        session.execute(delete(TripRow).where(TripRow.asset_id.in_(ids)))
+        session.execute(delete(CustodyMove).where(CustodyMove.asset_id.in_(ids)))
+    if changes.status_updates:
+        session.execute(
+            update(ScanEvent.__table__).where(ScanEvent.__table__.c.id == bindparam("b_id"))
+            .values(status=bindparam("status"), anomaly_reason=bindparam("anomaly_reason")),
+            changes.status_updates,
+            execution_options={"synchronize_session": False},
+        )
+    if changes.cleared_anomalies:
+        session.execute(
+            update(Anomaly).where(Anomaly.scan_event_id.in_(changes.cleared_anomalies), Anomaly.resolved_at.is_(None))
+            .values(cleared_by_replay=True), execution_options={"synchronize_session": False})
+    if changes.trips_insert:
+        session.execute(insert(TripRow.__table__), changes.trips_insert)
+    if changes.trips_update:
+        session.execute(
+            update(TripRow.__table__).where(TripRow.__table__.c.asset_id == bindparam("b_asset_id"),
+                                            TripRow.__table__.c.seq == bindparam("b_seq"))
+            .values({k: bindparam(k) for k in changes.trips_update[0] if not k.startswith("b_")}),
+            changes.trips_update,
+            execution_options={"synchronize_session": False},
+        )
+    if changes.moves:
+        if session.get_bind().dialect.name == "postgresql":
+            _copy_rows(session, CustodyMove.__table__, resolve(changes.moves))
+        else:
+            session.execute(insert(CustodyMove.__table__), resolve(changes.moves))
+    if changes.anomalies:
+        _upsert_anomalies(session, resolve(changes.anomalies))
+    if changes.asset_updates:
+        session.execute(
+            update(Asset.__table__).where(Asset.__table__.c.id == bindparam("b_id"))
+            .values({k: bindparam(k) for k in changes.asset_updates[0] if k != "b_id"}),
+            changes.asset_updates,
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _upsert_anomalies(session: Session, rows: list[dict]) -> None:
+    """A replay may find an anomaly again: keep the existing row and its resolution."""
+    existing = set(session.scalars(select(Anomaly.scan_event_id).where(
+        Anomaly.scan_event_id.in_([r["scan_event_id"] for r in rows]))))
+    fresh = [r for r in rows if r["scan_event_id"] not in existing]
+    again = [r for r in rows if r["scan_event_id"] in existing]
+    if fresh:
+        session.execute(insert(Anomaly.__table__), [{**r, "created_at": utcnow()} for r in fresh])
+    if again:
+        session.execute(
+            update(Anomaly.__table__).where(Anomaly.__table__.c.scan_event_id == bindparam("b_ev"))
+            .values(reason=bindparam("reason"), cleared_by_replay=False),
+            [{"b_ev": r["scan_event_id"], "reason": r["reason"]} for r in again],
+            execution_options={"synchronize_session": False},
+        )

@@ -1,0 +1,109 @@
+"""Whole-truckload rebalancing with CP-SAT.
+
+A truck trip between two depots costs the same whether it carries one crate
+or a full load, so the unit-level plan can be far from what a dispatcher
+books.  Here every lane (source depot -> sink depot) gets an integer number of
+trips; assets of all types share each truck's capacity (in milli-load-units).
+Sinks receive exactly their (shortage-adjusted) need, sources ship at most
+their surplus.  The solver's status says whether the plan is proven optimal
+(OPTIMAL) or only the best found within the time limit (FEASIBLE).
+
+``max_lanes_per_sink`` keeps only the nearest sources of each sink, which
+keeps large instances tractable; optimality is then proven within those lanes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from ortools.sat.python import cp_model
+
+from routing.errors import RoutingError
+from routing.loads import LoadUnitTable, to_milli
+from routing.matrix import TravelMatrix
+from routing.rebalance import COST_SCALE, DepotStock, RebalancePlan, Transfer, imbalances, validate_inputs
+
+
+def rebalance_truckloads(
+    depots: Sequence[DepotStock],
+    matrix: TravelMatrix,
+    *,
+    truck_capacity_units: float = 33.0,
+    objective: str = "cost",
+    cost_per_truck_km: float = 1.5,
+    cost_per_trip: float = 0.0,
+    kg_co2e_per_truck_km: float = 0.9,
+    load_units: LoadUnitTable = LoadUnitTable(),
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    num_workers: int = 1,
+    max_lanes_per_sink: int | None = None,
+) -> RebalancePlan:
+    if objective not in ("cost", "co2e"):
+        raise RoutingError("objective", f"unknown objective {objective!r}; use cost or co2e")
+    if not truck_capacity_units > 0:
+        raise RoutingError("truck_capacity_units", "must be > 0")
+    if not time_limit_s > 0:
+        raise RoutingError("time_limit_s", "must be > 0")
+    index = validate_inputs(depots, matrix)
+    cap = to_milli(truck_capacity_units)
+    assets = sorted({a for d in depots for a in (*d.clean_stock, *d.target)})
+    size = {a: load_units.milli_units({a: 1}, f"asset_types.{a}") for a in assets}
+    for a in assets:
+        if size[a] > cap:
+            raise RoutingError(f"asset_types.{a}", "one asset is larger than the truck")
+
+    def km(i: int, j: int) -> float:
+        return matrix.distance_km[index[depots[i].depot_id]][index[depots[j].depot_id]]
+
+    model = cp_model.CpModel()
+    flows: dict[tuple[int, int, str], cp_model.IntVar] = {}
+    upper: dict[tuple[int, int, str], int] = {}
+    shortages, src_of, sink_of = [], {}, {}
+    for a in assets:
+        sources, sinks, short = imbalances(depots, a)
+        shortages.extend(short)
+        for j, need in sinks:
+            cands = sorted(sources, key=lambda s: (km(s[0], j), s[0]))
+            if max_lanes_per_sink:
+                cands = cands[:max_lanes_per_sink]
+            for i, have in cands:
+                upper[i, j, a] = min(have, need)
+                flows[i, j, a] = model.NewIntVar(0, upper[i, j, a], f"x_{i}_{j}_{a}")
+            sink_of.setdefault((j, a), need)
+        for i, have in sources:
+            src_of[i, a] = have
+    for (j, a), need in sink_of.items():
+        model.Add(sum(v for (i, jj, aa), v in flows.items() if jj == j and aa == a) == need)
+    out: dict[tuple[int, str], list] = {}
+    lanes: dict[tuple[int, int], list] = {}
+    for (i, j, a), v in flows.items():
+        out.setdefault((i, a), []).append(v)
+        lanes.setdefault((i, j), []).append((a, v, upper[i, j, a]))
+    for (i, a), vs in out.items():
+        model.Add(sum(vs) <= src_of[i, a])
+    trips, cost_terms = {}, []
+    for (i, j), items in lanes.items():
+        ub = math.ceil(sum(size[a] * hi for a, _, hi in items) / cap)
+        t = model.NewIntVar(0, ub, f"trips_{i}_{j}")
+        model.Add(sum(size[a] * v for a, v, _ in items) <= cap * t)
+        trips[i, j] = t
+        per_trip = km(i, j) * (cost_per_truck_km if objective == "cost" else kg_co2e_per_truck_km)
+        per_trip += cost_per_trip if objective == "cost" else 0.0
+        cost_terms.append(round(per_trip * COST_SCALE) * t)
+    model.Minimize(sum(cost_terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = num_workers
+    status = solver.Solve(model)
+    name = solver.StatusName(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Shipping every need directly is always feasible, so this is only a time-out.
+        raise RuntimeError(f"CP-SAT found no truckload plan within {time_limit_s}s (status {name})")
+    transfers = [Transfer(depots[i].depot_id, depots[j].depot_id, a, solver.Value(v), km(i, j))
+                 for (i, j, a), v in flows.items() if solver.Value(v) > 0]
+    trip_list = tuple((depots[i].depot_id, depots[j].depot_id, solver.Value(t)) for (i, j), t in trips.items() if solver.Value(t) > 0)
+    return RebalancePlan(tuple(transfers), tuple(shortages), objective, round(solver.ObjectiveValue() / COST_SCALE, 6),
+                         name, status == cp_model.OPTIMAL, trip_list)

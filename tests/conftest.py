@@ -1,0 +1,109 @@
+"""Shared fixtures: a real PostgreSQL database (migrated with Alembic) and a real Redis.
+
+TEST_DATABASE_URL and TEST_REDIS_URL point elsewhere if needed. Each test starts from
+empty tables (TRUNCATE) because services commit their own transactions, which is what
+the concurrency and idempotency tests must exercise.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/circularity_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TABLES = ["anomalies", "custody_moves", "trips", "scan_events", "assets", "api_tokens", "users", "sites",
+          "customers", "asset_types"]
+
+
+def ensure_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_db():
+    from app.cli import upgrade_database
+
+    ensure_database(DATABASE_URL)
+    upgrade_database(DATABASE_URL)
+    return DATABASE_URL
+
+
+@pytest.fixture
+def settings(migrated_db):
+    from app.config import Settings
+
+    return Settings(database_url=migrated_db, redis_url=REDIS_URL, secret_key="test-secret",
+                    auth_failures_per_minute=1000)
+
+
+@pytest.fixture
+def app(settings):
+    from app import create_app
+
+    application = create_app({"SETTINGS": settings, "TESTING": True})
+    engine = application.extensions["engine"]
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    yield application
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    """Two depots, two customers with one site each, one asset type and 20 assets."""
+    from app.services import accounts, catalog, registry
+
+    with app.app_context():
+        catalog.create("site", {"id": "depot-a", "name": "Depot A", "kind": "depot", "lat": 51.43, "lon": 6.76})
+        catalog.create("site", {"id": "depot-b", "name": "Depot B", "kind": "depot", "lat": 50.90, "lon": 6.92})
+        for cid, lat, lon in (("acme", 51.03, 6.98), ("globex", 51.48, 7.22)):
+            catalog.create("customer", {"id": cid, "name": cid.title()})
+            catalog.create("site", {"id": f"{cid}-site", "name": f"{cid} plant", "kind": "customer",
+                                    "customer_id": cid, "lat": lat, "lon": lon})
+        catalog.create("asset_type", {"id": "ibc", "name": "IBC 1000 L", "company_prefix": "4012345",
+                                      "grai_asset_type": "12345", "tare_mass_kg": 72.0})
+        codes = [a.code for a in registry.register("ibc", 20, "depot-a")]
+        tokens = {}
+        for role, customer in (("admin", None), ("depot", None), ("driver", None), ("customer", "acme"),
+                               ("customer", "globex")):
+            user = accounts.create_user(f"{role}-{customer}", role, customer)
+            tokens[customer or role] = accounts.issue_token(user.id, "test")[1]
+    return {"codes": codes, "tokens": tokens}
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+T0 = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def scan(code: str, event: str, site: str, at: datetime, customer: str | None = None, id_: str | None = None) -> dict:
+    item = {"id": id_ or str(uuid.uuid4()), "code": code, "event": event, "site": site, "occurred_at": at.isoformat()}
+    if customer:
+        item["customer"] = customer
+    return item
+
+
+def full_trip(code: str, start: datetime, customer: str = "acme", depot: str = "depot-a") -> list[dict]:
+    """The scans of one complete trip, one hour apart."""
+    steps = [("issue", depot, customer), ("deliver", f"{customer}-site", None), ("collect", f"{customer}-site", None),
+             ("receive", depot, None), ("clean", depot, None), ("inspect_pass", depot, None)]
+    return [scan(code, ev, site, start + timedelta(hours=i), cust) for i, (ev, site, cust) in enumerate(steps)]
