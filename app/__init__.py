@@ -13,7 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import auth, db, errors, redis_store
+    from . import auth, db, errors, redis_store, web
     from .api import register_api
     from .cli import register_cli
 
@@ -23,4 +23,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     register_api(app)
     register_cli(app)
+    web.init_app(app)
     return app

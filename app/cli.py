@@ -16,6 +16,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_api_token)
+    from .cli_certificates import certificates_group
+    from .cli_labels import labels_group
+
+    app.cli.add_command(labels_group)
+    app.cli.add_command(certificates_group)
 
 
 def upgrade_database(url: str | None = None) -> None:

@@ -95,7 +95,7 @@ def seed(settings, progress=None) -> DemoResult:
                 created["assets"] += share - at_depot
     anchor_registered = session.scalar(select(func.min(Asset.registered_at)))
     anchor = datetime.combine(anchor_registered.date(), time(0), timezone.utc)
-    scans = _simulate(anchor, settings.resolver_base_url.rstrip("/"))
+    scans = _simulate(anchor, anchor_registered, settings.resolver_base_url.rstrip("/"))
     counts = _ingest(scans, settings, progress)
     return DemoResult(created, counts, anchor)
 
@@ -114,11 +114,14 @@ def _ingest(scans: list[dict], settings, progress) -> dict:
     return counts
 
 
-def _simulate(anchor: datetime, resolver: str) -> list[dict]:
-    """Generate the scans of six months of operations ending at `anchor` + today's time."""
+def _simulate(anchor: datetime, until: datetime, resolver: str) -> list[dict]:
+    """Generate the scans of six months of operations ending when the fleet was registered.
+
+    `until` is fixed by the first run, so a later run generates exactly the same scans
+    (ending at the current time instead would add the scans that fell due in between)."""
     rng = random.Random(20261121)
     session = get_session()
-    now = datetime.now(timezone.utc)
+    now = until
     start = anchor - timedelta(days=HISTORY_DAYS)
     assets = session.execute(select(Asset.code, Asset.asset_type_id, Asset.home_site_id).order_by(Asset.id)).all()
     # free[depot][type] is a heap of (time the asset becomes available, code)

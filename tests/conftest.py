@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, text
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/circularity_test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-TABLES = ["anomalies", "custody_moves", "trips", "scan_events", "assets", "api_tokens", "users", "sites",
+TABLES = ["certificates", "return_requests", "plans", "anomalies", "custody_moves", "trips", "scan_events", "assets",
+          "api_tokens", "users", "sites",
           "customers", "asset_types"]
 
 

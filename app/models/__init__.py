@@ -3,8 +3,10 @@ from .assets import Anomaly, Asset, CustodyMove, ScanEvent, Trip
 from .auth import ApiToken, User
 from .base import Base, utcnow
 from .catalog import AssetType, Customer, Site
+from .certificates import Certificate
+from .planning import Plan, ReturnRequest
 
 __all__ = [
-    "Anomaly", "Asset", "AssetType", "ApiToken", "Base", "Customer", "CustodyMove",
+    "Anomaly", "Asset", "AssetType", "ApiToken", "Base", "Certificate", "Customer", "CustodyMove", "Plan", "ReturnRequest",
     "ScanEvent", "Site", "Trip", "User", "utcnow",
 ]

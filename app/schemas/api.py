@@ -197,7 +197,7 @@ class StatementQuerySchema(Strict):
 
 class StatementSchema(Schema):
     customer = fields.String()
-    from_ = fields.DateTime(data_key="from")
+    from_ = fields.DateTime(data_key="from", attribute="from")
     to = fields.DateTime()
     by_type = fields.Dict()
     total = fields.Dict()
