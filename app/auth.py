@@ -62,7 +62,7 @@ def _limiter_call(method: str, key: str) -> bool:
 
 
 def authenticate() -> Principal:
-    """The caller behind the request's bearer token, or abort 401/429."""
+    """The caller behind the request's bearer token (or a signed-in page's session), or abort 401/429."""
     if "principal" in g:
         return g.principal
     client_key = request.remote_addr or "unknown"
@@ -71,12 +71,22 @@ def authenticate() -> Principal:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
     principal = _lookup(token) if token else None
+    if principal is None and not header:
+        principal = _browser_session()
     if principal is None:
         _limiter_call("hit", client_key)
         abort(401, message="Authorization: a valid bearer token is required",
               headers={"WWW-Authenticate": 'Bearer realm="circularity"'})
     g.principal = principal
     return principal
+
+
+def _browser_session() -> Principal | None:
+    # Pages served by app/web call the API with their session cookie plus the page's
+    # CSRF token (X-CSRF-Token) instead of a bearer token.
+    from .services import web_sessions
+
+    return web_sessions.principal_for_browser_request()
 
 
 def _lookup(token: str) -> Principal | None:

@@ -53,13 +53,14 @@ def ping() -> tuple[bool, str]:
 
 
 # Committed scan ids live in one Redis set per UTC day of receipt, so a batch of 5,000
-# costs one SADD to record and one SMISMEMBER per remembered day to check.
-def _day_keys(ttl_s: int) -> list[str]:
+# costs one SADD to record and one SMISMEMBER per day to check. Only today's and
+# yesterday's sets are checked: retries come within hours, and older resubmissions are
+# still caught by the database's unique constraint. Sets expire after IDEMPOTENCY_TTL_S.
+def _day_keys(_ttl_s: int) -> list[str]:
     from datetime import datetime, timedelta, timezone
 
     today = datetime.now(timezone.utc).date()
-    days = max(1, ttl_s // 86400)
-    return [f"circ:scans:{today - timedelta(days=d):%Y%m%d}" for d in range(days + 1)]
+    return [f"circ:scans:{today - timedelta(days=d):%Y%m%d}" for d in (0, 1)]
 
 
 def known_scan_ids(scan_ids: list[str], ttl_s: int) -> set[str]:
@@ -87,7 +88,7 @@ def remember_scan_ids(scan_ids: list[str], ttl_s: int) -> None:
     try:
         pipe = client().pipeline(transaction=False)
         pipe.sadd(key, *scan_ids)
-        pipe.expire(key, ttl_s + 86400)
+        pipe.expire(key, max(ttl_s, 2 * 86400))
         pipe.execute()
     except redis.RedisError as exc:
         log.warning("could not record scan ids in Redis: %s", exc)

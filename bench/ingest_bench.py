@@ -64,12 +64,14 @@ with app.app_context():
 def make_scans(codes: list[str], n_customers: int, total: int) -> list[list[dict]]:
     """Batches of 5,000 in physical order: each asset goes through issue..clean."""
     t0 = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)
-    scans = []
+    batches, count = [], 0
     per_asset = len(EVENTS)
     for step, event in enumerate(EVENTS):
+        scans = []
         for i, code in enumerate(codes):
-            if len(scans) >= total:
+            if count >= total:
                 break
+            count += 1
             cust = f"c{i % n_customers}"
             site = "depot-1" if event in ("issue", "receive", "clean") else f"{cust}-s"
             item = {"id": str(uuid.uuid4()), "code": code, "event": event, "site": site,
@@ -77,8 +79,9 @@ def make_scans(codes: list[str], n_customers: int, total: int) -> list[list[dict
             if event == "issue":
                 item["customer"] = cust
             scans.append(item)
+        batches += [scans[i:i + 5000] for i in range(0, len(scans), 5000)]
     assert per_asset * len(codes) >= total
-    return [scans[i:i + 5000] for i in range(0, len(scans), 5000)]
+    return batches
 
 
 def start_gunicorn(workers: int, port: int) -> subprocess.Popen:

@@ -89,6 +89,12 @@ def bench_cvrp(time_limit_s: float, seed: int, ortools_sample: int) -> dict:
     out = {"time_limit_s": time_limit_s, "seed": seed, "instances": rows}
     for solver in ("ours", "vroom", "pyvrp"):
         out[f"mean_gap_pct_{solver}"] = round(sum(r[solver]["gap_pct"] for r in rows) / len(rows), 3)
+    return out
+
+
+def bench_ortools_sample(time_limit_s: float, seed: int, ortools_sample: int, n_instances: int) -> dict:
+    out = {}
+    rows = range(n_instances)
     if ortools_sample:
         sample = sorted(CVRP_DIR.glob("*.vrp"))[:: max(1, len(rows) // ortools_sample)][:ortools_sample]
         ort = []
@@ -103,17 +109,18 @@ def bench_cvrp(time_limit_s: float, seed: int, ortools_sample: int) -> dict:
 
 def bench_vrptw(time_limit_s: float, seed: int) -> dict:
     rows = []
-    for name in VRPTW_SUBSET:
+    for name, vehicles_first in [(n, v) for v in (True, False) for n in VRPTW_SUBSET]:
         path = VRPTW_DIR / f"{name}.txt"
         bks = read_solution(path.with_suffix(".sol"))
-        rep = solve_file(path, time_limit_s, seed)
-        rows.append({"instance": name, "vehicles": rep["vehicles"], "bks_vehicles": len(bks.routes), "distance": rep["cost"],
+        rep = solve_file(path, time_limit_s, seed, vehicles_first=vehicles_first)
+        rows.append({"instance": name, "objective": "vehicles_first" if vehicles_first else "distance", "vehicles": rep["vehicles"], "bks_vehicles": len(bks.routes), "distance": rep["cost"],
                      "bks_distance": bks.cost, "distance_gap_pct": gap(rep["cost"], bks.cost), "feasible": rep["feasible"],
                      "engine": rep["engine"]})
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return {"time_limit_s": time_limit_s, "subset": list(VRPTW_SUBSET), "instances": rows,
-            "instances_with_bks_vehicles": sum(r["vehicles"] <= r["bks_vehicles"] for r in rows),
-            "mean_distance_gap_pct": round(sum(r["distance_gap_pct"] for r in rows) / len(rows), 3)}
+            **{f"mean_distance_gap_pct_{o}": round(sum(r["distance_gap_pct"] for r in rows if r["objective"] == o) / len(VRPTW_SUBSET), 3)
+               for o in ("vehicles_first", "distance")},
+            "vehicles_first_at_most_bks_vehicles": sum(r["vehicles"] <= r["bks_vehicles"] for r in rows if r["objective"] == "vehicles_first")}
 
 
 def random_depots(n: int, seed: int, shortage: bool):
@@ -180,7 +187,7 @@ def bench_rebalance(seed: int) -> dict:
                      "shortage_lines": len(plan.shortages)})
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     truck = []
-    for n, lanes in ((50, None), (200, 8), (500, 5)):
+    for n, lanes in ((20, None), (50, None), (200, 8), (500, 5)):
         depots, matrix = random_depots(n, seed + 10 + n, False)
         t0 = time.perf_counter()
         plan = rebalance_truckloads(depots, matrix, time_limit_s=20.0, seed=seed, max_lanes_per_sink=lanes)
@@ -192,24 +199,66 @@ def bench_rebalance(seed: int) -> dict:
             "all_equal_lp": all(r["rel_diff"] < 1e-6 for r in rows), "truckload_cp_sat": truck}
 
 
+def markdown_tables(results: dict) -> str:
+    """Tables for docs/benchmarks/routing.md, generated from the JSON so figures stay honest."""
+    out = []
+    cv = results.get("cvrp")
+    if cv:
+        out += [f"### CVRPLIB X, {len(cv['instances'])} instances, {cv['time_limit_s']:g} s each, seed {cv['seed']}", "",
+                "| instance | BKS | ours | gap % | VROOM | gap % | PyVRP | gap % |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for r in cv["instances"]:
+            out.append(f"| {r['instance']} | {r['bks']:.0f} | {r['ours']['cost']} | {r['ours']['gap_pct']:.2f} | {r['vroom']['cost']} | "
+                       f"{r['vroom']['gap_pct']:.2f} | {r['pyvrp']['cost']} | {r['pyvrp']['gap_pct']:.2f} |")
+        out.append(f"| **mean** | | | **{cv['mean_gap_pct_ours']:.2f}** | | **{cv['mean_gap_pct_vroom']:.2f}** | | **{cv['mean_gap_pct_pyvrp']:.2f}** |")
+        ort = cv.get("ortools_engine_sample")
+        if ort:
+            out += ["", f"Our OR-Tools engine alone (`--engine ortools`), {len(ort['instances'])} of the instances:", "",
+                    "| instance | cost | gap % |", "| --- | ---: | ---: |"]
+            out += [f"| {r['instance']} | {r['cost']} | {r['gap_pct']:.2f} |" for r in ort["instances"]]
+            out.append(f"| **mean** | | **{ort['mean_gap_pct']:.2f}** |")
+    tw = results.get("vrptw")
+    if tw:
+        out += ["", f"### Solomon VRPTW subset, {tw['time_limit_s']:g} s each (vehicles first, then distance)", "",
+                "| instance | objective | vehicles | BKS vehicles | distance | BKS distance | distance gap % |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+        out += [f"| {r['instance']} | {r['objective']} | {r['vehicles']} | {r['bks_vehicles']} | {r['distance']} | {r['bks_distance']} | {r['distance_gap_pct']:.2f} |"
+                for r in tw["instances"]]
+    rb = results.get("rebalance")
+    if rb:
+        out += ["", "### Rebalancing", "", "| depots | asset types | shortage case | min-cost-flow s | objective | HiGHS LP objective | HiGHS s | rel. diff |",
+                "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+        out += [f"| {r['depots']} | {r['asset_types']} | {r['shortage_case']} | {r['min_cost_flow_s']:.3f} | {r['objective']:.2f} | "
+                f"{r['highs_lp_objective']:.2f} | {r['highs_s']:.2f} | {r['rel_diff']:.1e} |" for r in rb["continuous"]]
+        out += ["", "| depots | lanes per sink | CP-SAT status | trips | objective | runtime s (limit) |", "| ---: | ---: | --- | ---: | ---: | ---: |"]
+        out += [f"| {r['depots']} | {r['max_lanes_per_sink'] or 'all'} | {r['status']} | {r['trips']} | {r['objective']:.2f} | "
+                f"{r['runtime_s']} ({r['time_limit_s']:g}) |" for r in rb["truckload_cp_sat"]]
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--only", default="cvrp,vrptw,rebalance")
+    ap.add_argument("--only", default="cvrp,ortools,vrptw,rebalance")
     ap.add_argument("--ortools-sample", type=int, default=0)
+    ap.add_argument("--tables", action="store_true", help="print markdown tables from the saved JSON and exit")
     args = ap.parse_args()
+    if args.tables:
+        print(markdown_tables(json.loads(RESULTS.read_text())))
+        return
     sections = set(args.only.split(","))
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = {"cpus": 2, "python": platform.python_version()}
     started = time.perf_counter()
     timings = results.setdefault("section_runtime_s", {})
-    for name in ("cvrp", "vrptw", "rebalance"):
+    for name in ("cvrp", "ortools", "vrptw", "rebalance"):
         if name not in sections:
             continue
         t0 = time.perf_counter()
         if name == "cvrp":
-            results["cvrp"] = bench_cvrp(args.time_limit, args.seed, args.ortools_sample)
+            results["cvrp"] = bench_cvrp(args.time_limit, args.seed, 0)
+        elif name == "ortools":
+            n = len(list(CVRP_DIR.glob("*.vrp")))
+            results.setdefault("cvrp", {}).update(bench_ortools_sample(args.time_limit, args.seed, args.ortools_sample or 8, n))
         elif name == "vrptw":
             results["vrptw"] = bench_vrptw(args.time_limit, args.seed)
         else:

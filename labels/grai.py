@@ -197,6 +197,8 @@ def _resolver_root(base_url: str) -> str:
         raise GraiError("base_url", f"resolver base URL is not a URL: {err}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise GraiError("base_url", f"resolver base URL must be http(s)://host[/path], got {base_url!r}")
+    if "@" in parts.netloc:
+        raise GraiError("base_url", "resolver base URL must not contain user information")
     if parts.query or parts.fragment:
         raise GraiError("base_url", "resolver base URL must not have a query string or fragment")
     root = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"

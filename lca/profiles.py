@@ -131,7 +131,7 @@ class ProfileSet:
 
 
 class _Reader:
-    """Small helper that reads typed fields and names the path on error."""
+    """Reads typed fields from a mapping and names the path on error."""
 
     def __init__(self, where: str):
         self.where = where

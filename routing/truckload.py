@@ -8,8 +8,9 @@ Sinks receive exactly their (shortage-adjusted) need, sources ship at most
 their surplus.  The solver's status says whether the plan is proven optimal
 (OPTIMAL) or only the best found within the time limit (FEASIBLE).
 
-``max_lanes_per_sink`` keeps only the nearest sources of each sink, which
-keeps large instances tractable; optimality is then proven within those lanes.
+``max_lanes_per_sink`` keeps only the nearest sources of each sink (plus
+the lanes the unit-level optimum uses, so a plan always exists), which keeps
+large instances tractable; optimality is then proven within those lanes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from ortools.sat.python import cp_model
 from routing.errors import RoutingError
 from routing.loads import LoadUnitTable, to_milli
 from routing.matrix import TravelMatrix
-from routing.rebalance import COST_SCALE, DepotStock, RebalancePlan, Transfer, imbalances, validate_inputs
+from routing.rebalance import (
+    COST_SCALE,
+    DepotStock,
+    RebalancePlan,
+    Transfer,
+    imbalances,
+    rebalance_continuous,
+    validate_inputs,
+)
 
 
 def rebalance_truckloads(
@@ -57,6 +66,15 @@ def rebalance_truckloads(
     def km(i: int, j: int) -> float:
         return matrix.distance_km[index[depots[i].depot_id]][index[depots[j].depot_id]]
 
+    # The unit-level optimum (pro-rata truck cost) is always a feasible plan:
+    # its lanes are kept even when lanes are thinned, so the model can never
+    # become infeasible, and it seeds CP-SAT as a hint (trips = ceil(load/cap)).
+    per_km = cost_per_truck_km if objective == "cost" else kg_co2e_per_truck_km
+    relaxed = rebalance_continuous(depots, matrix, objective="cost", cost_per_load_unit_km=per_km / truck_capacity_units,
+                                   load_units=load_units)
+    pos = {d.depot_id: i for i, d in enumerate(depots)}
+    hint = {(pos[t.from_depot_id], pos[t.to_depot_id], t.asset_type): t.quantity for t in relaxed.transfers}
+
     model = cp_model.CpModel()
     flows: dict[tuple[int, int, str], cp_model.IntVar] = {}
     upper: dict[tuple[int, int, str], int] = {}
@@ -68,6 +86,7 @@ def rebalance_truckloads(
             cands = sorted(sources, key=lambda s: (km(s[0], j), s[0]))
             if max_lanes_per_sink:
                 cands = cands[:max_lanes_per_sink]
+            cands += [s for s in sources if (s[0], j, a) in hint and s not in cands]
             for i, have in cands:
                 upper[i, j, a] = min(have, need)
                 flows[i, j, a] = model.NewIntVar(0, upper[i, j, a], f"x_{i}_{j}_{a}")
@@ -92,6 +111,10 @@ def rebalance_truckloads(
         per_trip = km(i, j) * (cost_per_truck_km if objective == "cost" else kg_co2e_per_truck_km)
         per_trip += cost_per_trip if objective == "cost" else 0.0
         cost_terms.append(round(per_trip * COST_SCALE) * t)
+    for key, v in flows.items():
+        model.AddHint(v, hint.get(key, 0))
+    for (i, j), t in trips.items():
+        model.AddHint(t, math.ceil(sum(size[a] * hint.get((i, j, a), 0) for a, _, _ in lanes[i, j]) / cap))
     model.Minimize(sum(cost_terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -100,7 +123,7 @@ def rebalance_truckloads(
     status = solver.Solve(model)
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # Shipping every need directly is always feasible, so this is only a time-out.
+        # The hinted plan is feasible, so this can only be a time-out before CP-SAT read it.
         raise RuntimeError(f"CP-SAT found no truckload plan within {time_limit_s}s (status {name})")
     transfers = [Transfer(depots[i].depot_id, depots[j].depot_id, a, solver.Value(v), km(i, j))
                  for (i, j, a), v in flows.items() if solver.Value(v) > 0]

@@ -40,7 +40,8 @@ class KnownSolution:
     cost: float
 
 
-def read_instance(path: str | Path) -> Instance:
+def read_instance(path: str | Path, vehicles_first: bool = True) -> Instance:
+    """``vehicles_first`` (Solomon only): minimise routes, then distance; else distance only."""
     path = Path(path)
     if not path.is_file():
         raise RoutingError("file", f"no such file: {path}")
@@ -48,7 +49,7 @@ def read_instance(path: str | Path) -> Instance:
     if "NODE_COORD_SECTION" in text:
         return _read_cvrplib(path.stem, text)
     if "CUST NO." in text.upper() or "CUSTOMER" in text.upper():
-        return _read_solomon(path.stem, text)
+        return _read_solomon(path.stem, text, vehicles_first)
     raise RoutingError("file", f"{path.name} is neither a CVRPLIB nor a Solomon instance")
 
 
@@ -98,7 +99,7 @@ def _read_cvrplib(name: str, text: str) -> Instance:
     return Instance(name, "cvrp", problem, 1, None)
 
 
-def _read_solomon(name: str, text: str) -> Instance:
+def _read_solomon(name: str, text: str, vehicles_first: bool) -> Instance:
     lines = [ln.split() for ln in text.splitlines()]
     n_veh = capacity = None
     rows = []
@@ -131,7 +132,7 @@ def _read_solomon(name: str, text: str) -> Instance:
         end_location=0,
         tw_early=int(round(10 * depot[4])),
         tw_late=int(round(10 * depot[5])) if depot[5] > 0 else INT_INF,
-        fixed_cost=SOLOMON_VEHICLE_COST,
+        fixed_cost=SOLOMON_VEHICLE_COST if vehicles_first else 0,
     )
     problem = IndexedProblem(tenths, tenths, clients, (vt,), (0,), tuple(pts))
     return Instance(name, "vrptw", problem, 10, n_veh)

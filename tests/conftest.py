@@ -15,19 +15,31 @@ import redis
 from sqlalchemy import create_engine, text
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/circularity_test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-TABLES = ["certificates", "return_requests", "plans", "anomalies", "custody_moves", "trips", "scan_events", "assets",
+# One database and one Redis db per pytest process, so parallel runs cannot truncate
+# each other's data; the database is created fresh (migrated to head) and dropped after.
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
+                              f"postgresql+psycopg://postgres@127.0.0.1:5432/circularity_test_{os.getpid()}")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
+TABLES = ["customer_balances", "certificates", "return_requests", "plans", "anomalies", "custody_moves", "trips", "scan_events", "assets",
           "api_tokens", "users", "sites",
           "customers", "asset_types"]
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, fresh: bool = False) -> None:
     name = url.rsplit("/", 1)[1]
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        if fresh:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -35,9 +47,11 @@ def ensure_database(url: str) -> None:
 def migrated_db():
     from app.cli import upgrade_database
 
-    ensure_database(DATABASE_URL)
+    ensure_database(DATABASE_URL, fresh=True)
     upgrade_database(DATABASE_URL)
-    return DATABASE_URL
+    yield DATABASE_URL
+    if "TEST_DATABASE_URL" not in os.environ:
+        drop_database(DATABASE_URL)
 
 
 @pytest.fixture

@@ -1,5 +1,117 @@
+"""Signed monthly avoided-CO2e certificates."""
 from __future__ import annotations
 
+import json
+
+from flask import Response, request
+from flask.views import MethodView
 from flask_smorest import Blueprint
 
-blp = Blueprint("certificates", __name__, description="certificates")
+from .. import jobs
+from ..auth import current, requires
+from ..domain.errors import NotFound
+from ..schemas.certificates import (CertificateDetailSchema, CertificatePageSchema, CertificateQuerySchema,
+                                    IssuedSchema, IssueSchema, PublicKeySchema, VerifyResultSchema)
+from ..services import certificate_pdf, certificates
+from ..services.signing import canonical_json
+
+blp = Blueprint("certificates", __name__, description="Signed monthly avoided-CO2e certificates")
+READERS = ("admin", "customer")
+
+
+def _own() -> str | None:
+    p = current()
+    return p.customer_id if p.is_customer else None
+
+
+@blp.route("/certificates")
+class Certificates(MethodView):
+    @blp.arguments(CertificateQuerySchema, location="query")
+    @blp.response(200, CertificatePageSchema)
+    @requires(*READERS)
+    def get(self, args):
+        """List certificates, newest month first. A customer user sees its own only."""
+        own = _own()
+        if own is not None and args["customer"] not in (None, own):
+            raise NotFound("customer", f"unknown customer {args['customer']!r}")
+        month = certificates.require_month(args["month"])
+        items = certificates.list_certificates(own or args["customer"], month, args["status"], args["limit"], args["offset"])
+        return {"items": items}
+
+    @blp.arguments(IssueSchema)
+    @blp.response(201, IssuedSchema)
+    @blp.alt_response(202, schema=IssuedSchema, description="queued: a worker issues the certificates")
+    @requires("admin")
+    def post(self, body):
+        """Issue (or re-issue, as a new revision) a month's certificates."""
+        certificates.validate_request(body["month"], body["customer"])
+        run = jobs.dispatch(certificates.issue_job, body["month"], body["customer"])
+        if run.mode == "queued":
+            return {"mode": "queued", "job_id": run.job_id, "serials": None}, 202
+        return {"mode": "inline", "job_id": None, "serials": run.result}
+
+
+@blp.route("/certificates/public-key")
+@blp.response(200, PublicKeySchema)
+@blp.doc(security=[])
+def get_public_key():
+    """The Ed25519 public key certificates are signed with (no authentication)."""
+    return certificates.public_key()
+
+
+@blp.route("/certificates/verify", methods=["POST"])
+@blp.response(200, VerifyResultSchema)
+@blp.doc(security=[], requestBody={"required": True, "description": "a certificate as served by `/certificates/<serial>.json`",
+                                   "content": {"application/json": {"schema": {"type": "object"}}}})
+def post_verify():
+    """Check a signed certificate JSON against the service's public key (no authentication)."""
+    try:
+        signed = json.loads(request.get_data())
+    except (ValueError, UnicodeDecodeError):
+        return {"valid": False, "reason": "body: not valid JSON (a changed byte?)"}
+    return certificates.verify(signed)
+
+
+@blp.route("/certificates/jobs/<job_id>")
+@blp.response(200)
+@requires("admin")
+def get_job(job_id):
+    """State of a queued issue run (`queued`, `started`, `finished` with serials, `failed`)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    from .. import redis_store
+
+    try:
+        job = Job.fetch(job_id, connection=redis_store.client())
+    except NoSuchJobError:
+        raise NotFound("job_id", f"unknown job {job_id!r}") from None
+    status = job.get_status()
+    return {"job_id": job_id, "status": str(getattr(status, "value", status)),
+            "serials": job.return_value() if status == "finished" else None}
+
+
+@blp.route("/certificates/<serial>.json")
+@requires(*READERS)
+def get_signed_json(serial):
+    """The signed document: `{"document", "signature", "algorithm", "key_id"}` (canonical JSON)."""
+    cert = certificates.get(serial, _own())
+    return Response(canonical_json(certificates.signed_document(cert)), mimetype="application/json",
+                    headers={"Content-Disposition": f'inline; filename="{serial}.json"'})
+
+
+@blp.route("/certificates/<serial>.pdf")
+@requires(*READERS)
+def get_pdf(serial):
+    """The certificate as a PDF (methodology, table by asset type, 12-month chart, QR to the verify page)."""
+    cert = certificates.get(serial, _own())
+    pdf = certificate_pdf.render(cert, certificates.history(cert), cert.status, cert.superseded_by)
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{serial}.pdf"'})
+
+
+@blp.route("/certificates/<serial>")
+@blp.response(200, CertificateDetailSchema)
+@requires(*READERS)
+def get_certificate(serial):
+    """Metadata, status and the signed document of one certificate."""
+    return certificates.get(serial, _own())

@@ -1,5 +1,96 @@
+"""Labels: the QR of one asset (PNG, SVG), a ZPL label, and PDF label sheets.
+
+The single-label routes are `/assets/<code>/label.<format>`: `label.png` is a path
+segment of its own, so `/assets/<code>` stays untouched and codes containing '.'
+(GRAI serials may) or '/' (percent-encoded) reach the service whole.
+"""
 from __future__ import annotations
 
+import tempfile
+
+from flask import Response, send_file
 from flask_smorest import Blueprint
 
-blp = Blueprint("labels", __name__, description="labels")
+from ..auth import current, requires
+from ..domain.errors import DomainError
+from ..schemas.labels import PngQuerySchema, SheetRequestSchema, ZplQuerySchema
+from ..services import labels
+
+blp = Blueprint("labels", __name__, description="Asset labels: QR images, ZPL and printable PDF sheets")
+PRINTERS = ("admin", "depot")
+
+
+def _scope() -> str | None:
+    p = current()
+    return p.customer_id if p.is_customer else None
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@blp.route("/assets/<path:code>/label.png")
+@blp.arguments(PngQuerySchema, location="query")
+@blp.response(200, description="PNG of the QR symbol (the asset's Digital Link URI only)",
+              content_type="image/png")
+@requires()
+def get_label_png(args, code):
+    """QR symbol of the asset's Digital Link URI as a PNG (4-module quiet zone included)."""
+    png = labels.label_png(code, _scope(), args["module_px"])
+    return _download(png, "image/png", f"{labels.asset_code(code, _scope())}.png")
+
+
+@blp.route("/assets/<path:code>/label.svg")
+@blp.response(200, description="SVG of the QR symbol", content_type="image/svg+xml")
+@requires()
+def get_label_svg(code):
+    """QR symbol of the asset's Digital Link URI as a scalable SVG."""
+    svg = labels.label_svg(code, _scope())
+    return _download(svg, "image/svg+xml", f"{labels.asset_code(code, _scope())}.svg")
+
+
+@blp.route("/assets/<path:code>/label.zpl")
+@blp.arguments(ZplQuerySchema, location="query")
+@blp.response(200, description="ZPL II for one label", content_type="text/plain")
+@requires()
+def get_label_zpl(args, code):
+    """ZPL II for one thermal label: QR (Digital Link only), asset type, operator, GRAI."""
+    zpl = labels.label_zpl_text(code, _scope(), args["dpi"], args["width_mm"], args["height_mm"])
+    return _download(zpl, "text/plain", f"{labels.asset_code(code, _scope())}.zpl")
+
+
+@blp.route("/labels/sheets", methods=["POST"])
+@blp.arguments(SheetRequestSchema)
+@blp.response(200, description="the label sheet; for `register`, X-Registered-* headers carry the new codes",
+              content_type="application/pdf")
+@requires(*PRINTERS)
+def post_sheet(body):
+    """A PDF label sheet: reprint existing assets (`codes`) or register new ones and print them (`register`).
+
+    The layout and every input are checked before anything is registered; the sheet is
+    rendered completely before it is sent.
+    """
+    if ("codes" in body) == ("register" in body):
+        raise DomainError("codes", "give either codes (reprint) or register (new assets), not both")
+    layout = labels.sheet_layout(body.get("preset"), body.get("layout"), labels.logo_from_base64(body.get("logo_png")))
+    out = tempfile.TemporaryFile()
+    try:
+        headers = {}
+        if "codes" in body:
+            sheet = labels.print_codes(body["codes"], layout, out)
+            filename = f"labels-reprint-{len(sheet.codes)}.pdf"
+        else:
+            batch = body["register"]
+            plan = labels.plan_registration(batch["asset_type"], batch["count"], batch.get("site"), layout)
+            sheet = labels.register_and_print(plan, layout, out)
+            filename = f"labels-{plan.asset_type_id}-{sheet.codes[0]}-{sheet.codes[-1]}.pdf"
+            headers = {"X-Registered-Count": str(len(sheet.codes)), "X-Registered-First": sheet.codes[0],
+                       "X-Registered-Last": sheet.codes[-1]}
+        headers["X-Sheet-Pages"] = str(sheet.pages)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    response = send_file(out, mimetype="application/pdf", as_attachment=True, download_name=filename)
+    response.headers.update(headers)
+    return response

@@ -1,5 +1,5 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
-from .assets import Anomaly, Asset, CustodyMove, ScanEvent, Trip
+from .assets import Anomaly, Asset, CustodyMove, CustomerBalance, ScanEvent, Trip
 from .auth import ApiToken, User
 from .base import Base, utcnow
 from .catalog import AssetType, Customer, Site
@@ -7,6 +7,6 @@ from .certificates import Certificate
 from .planning import Plan, ReturnRequest
 
 __all__ = [
-    "Anomaly", "Asset", "AssetType", "ApiToken", "Base", "Certificate", "Customer", "CustodyMove", "Plan", "ReturnRequest",
+    "Anomaly", "Asset", "AssetType", "ApiToken", "Base", "Certificate", "Customer", "CustomerBalance", "CustodyMove", "Plan", "ReturnRequest",
     "ScanEvent", "Site", "Trip", "User", "utcnow",
 ]

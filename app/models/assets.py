@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigId, UtcDateTime, utcnow
@@ -13,7 +13,8 @@ from .base import Base, BigId, UtcDateTime, utcnow
 class Asset(Base):
     __tablename__ = "assets"
     __table_args__ = (
-        Index("ix_assets_holder_type", "holder_customer_id", "asset_type_id"),
+        # also serves overdue counts: a range scan over holder_since per customer and type
+        Index("ix_assets_holder_type_since", "holder_customer_id", "asset_type_id", "holder_since"),
         Index("ix_assets_state_site", "state", "site_id"),
     )
 
@@ -112,3 +113,17 @@ class Anomaly(Base):
     resolution_note: Mapped[str | None] = mapped_column(Text)
     # set when a later or late scan made the sequence possible after all
     cleared_by_replay: Mapped[bool] = mapped_column(default=False)
+
+
+class CustomerBalance(Base):
+    """Live count of assets a customer holds, by type and site, kept in the same
+    transaction as the scans that change it, so reading a balance never counts assets."""
+
+    __tablename__ = "customer_balances"
+
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    asset_type_id: Mapped[str] = mapped_column(ForeignKey("asset_types.id"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" while not at a site
+    # UTC day the customer became accountable: overdue counts sum days before a cutoff
+    since_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

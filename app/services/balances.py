@@ -7,14 +7,14 @@ closing = opening + in - out, and the current closing equals the live balance.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from ..db import get_session
 from ..domain.errors import DomainError, NotFound
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
-from ..models import Asset, AssetType, Customer, CustodyMove, utcnow
+from ..models import Asset, AssetType, Customer, CustodyMove, CustomerBalance, utcnow
 
 
 def _customer(customer_id: str) -> Customer:
@@ -24,26 +24,32 @@ def _customer(customer_id: str) -> Customer:
     return c
 
 
+def overdue_cutoff(now: datetime, overdue_days: int) -> datetime:
+    """Held since before this instant = overdue: the start of the UTC day `overdue_days`
+    ago. Whole days make the counter (by day) and the asset listing agree exactly."""
+    day = (now - timedelta(days=overdue_days)).date()
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
 def balance(customer_id: str) -> dict:
     _customer(customer_id)
     session = get_session()
+    # Counters kept by the scan service (see CustomerBalance): no asset is counted here.
     rows = session.execute(
-        select(Asset.asset_type_id, Asset.site_id, func.count())
-        .where(Asset.holder_customer_id == customer_id)
-        .group_by(Asset.asset_type_id, Asset.site_id)
+        select(CustomerBalance.asset_type_id, CustomerBalance.site_id, CustomerBalance.since_day,
+               CustomerBalance.count)
+        .where(CustomerBalance.customer_id == customer_id, CustomerBalance.count != 0)
     ).all()
+    now = utcnow()
+    limits = dict(session.execute(select(AssetType.id, AssetType.overdue_days)).all())
     by_type: dict[str, int] = defaultdict(int)
     by_site: dict[str, int] = defaultdict(int)
-    for type_id, site_id, n in rows:
+    overdue = 0
+    for type_id, site_id, since_day, n in rows:
         by_type[type_id] += n
         by_site[site_id or "in_transit"] += n
-    now = utcnow()
-    overdue = 0
-    for type_id, days in session.execute(select(AssetType.id, AssetType.overdue_days)):
-        if by_type.get(type_id):
-            overdue += session.scalar(select(func.count()).select_from(Asset).where(
-                Asset.holder_customer_id == customer_id, Asset.asset_type_id == type_id,
-                Asset.holder_since < now - timedelta(days=days)))
+        if since_day < overdue_cutoff(now, limits[type_id]).date():
+            overdue += n
     return {"customer": customer_id, "total": sum(by_type.values()), "by_type": dict(by_type),
             "by_site": dict(by_site), "overdue": overdue, "as_of": now}
 
@@ -56,7 +62,7 @@ def overdue_assets(customer_id: str, limit: int = 500) -> list[dict]:
     for type_id, days in session.execute(select(AssetType.id, AssetType.overdue_days)):
         rows = session.execute(select(Asset.code, Asset.site_id, Asset.holder_since).where(
             Asset.holder_customer_id == customer_id, Asset.asset_type_id == type_id,
-            Asset.holder_since < now - timedelta(days=days)).order_by(Asset.holder_since).limit(limit))
+            Asset.holder_since < overdue_cutoff(now, days)).order_by(Asset.holder_since).limit(limit))
         out += [{"code": c, "asset_type": type_id, "site": s, "holder_since": since,
                  "days_held": (now - since).days, "overdue_after_days": days} for c, s, since in rows]
     return sorted(out, key=lambda r: r["holder_since"])[:limit]
@@ -69,9 +75,9 @@ def statement(customer_id: str, start: datetime, end: datetime) -> dict:
     session = get_session()
     # Opening = current balance minus every move since `start`: this reads only the
     # moves after the period start, not the customer's whole history.
-    current = dict(session.execute(select(Asset.asset_type_id, func.count())
-                                   .where(Asset.holder_customer_id == customer_id)
-                                   .group_by(Asset.asset_type_id)).all())
+    current = dict(session.execute(select(CustomerBalance.asset_type_id, func.sum(CustomerBalance.count))
+                                   .where(CustomerBalance.customer_id == customer_id)
+                                   .group_by(CustomerBalance.asset_type_id)).all())
     since_start = session.execute(
         select(CustodyMove.asset_type_id, CustodyMove.kind,
                func.sum(CustodyMove.delta), (CustodyMove.occurred_at < end).label("in_period"))

@@ -6,15 +6,15 @@ not thousands.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import JSON, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.lifecycle import Projection, Scan
 from ..domain.states import AssetState, EventType
 from ..domain.trips import Trip, TripLeg
-from ..models import Anomaly, Asset, CustodyMove, ScanEvent, utcnow
+from ..models import Anomaly, Asset, CustodyMove, CustomerBalance, ScanEvent, utcnow
 from ..models import Trip as TripRow
 from .sitecache import SiteCache
 
@@ -43,11 +43,22 @@ class AssetRow:
 ASSET_COLUMNS = [getattr(Asset, f) for f in AssetRow.__dataclass_fields__]
 
 
+def in_values(session: Session, column, values: list):
+    """`column IN values`; on PostgreSQL as `= ANY(array)` with one parameter, because an
+    expanded IN of 5,000 parameters costs more to build and parse than to execute."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import any_, cast
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)), ARRAY(column.type)))
+    return column.in_(values)
+
+
 def lock_assets(session: Session, codes: list[str], aliases: list[str]) -> list[AssetRow]:
     """Lock the batch's assets in id order, so concurrent batches cannot deadlock."""
-    cond = Asset.code.in_(codes) if codes else None
+    cond = in_values(session, Asset.code, codes) if codes else None
     if aliases:
-        alias_cond = Asset.alias.in_(aliases)
+        alias_cond = in_values(session, Asset.alias, aliases)
         cond = alias_cond if cond is None else cond | alias_cond
     if cond is None:
         return []
@@ -62,7 +73,7 @@ def load_open_trips(session: Session, assets: list[AssetRow], sites: SiteCache) 
     ids = [a for a, _ in wanted]
     rows = session.execute(
         select(TripRow.asset_id, TripRow.seq, TripRow.opened_at, TripRow.origin_site_id, TripRow.legs, TripRow.collected_at)
-        .where(TripRow.asset_id.in_(ids), TripRow.closed_at.is_(None))
+        .where(in_values(session, TripRow.asset_id, ids), TripRow.closed_at.is_(None))
     ).all()
     sites.load_sites([r.origin_site_id for r in rows] + [leg["site_id"] for r in rows for leg in r.legs])
     out = {}
@@ -116,6 +127,23 @@ class Changes:
     status_updates: list[dict] = field(default_factory=list)  # replayed events whose status changed
     cleared_anomalies: list[int] = field(default_factory=list)  # event ids no longer anomalous
     replayed_assets: list[int] = field(default_factory=list)
+    # (customer, asset type, site or "", UTC day held since) -> change of the counter
+    balance_deltas: dict[tuple, int] = field(default_factory=dict)
+
+    def move_balance(self, asset: "AssetRow", p: Projection) -> None:
+        """Record how one asset's (holder, site, held-since day) changed from its row to `p`."""
+        before = (asset.holder_customer_id, asset.site_id or "", _day(asset.holder_since))
+        after = (p.holder_customer_id, p.site.site_id if p.site else "", _day(p.holder_since))
+        if before == after:
+            return
+        for (holder, site, day), delta in ((before, -1), (after, 1)):
+            if holder is not None:
+                key = (holder, asset.asset_type_id, site, day)
+                self.balance_deltas[key] = self.balance_deltas.get(key, 0) + delta
+
+
+def _day(at: datetime | None):
+    return at.astimezone(timezone.utc).date() if at is not None else None
 
 
 def trip_row(asset: AssetRow, trip: Trip) -> dict:
@@ -156,6 +184,38 @@ def asset_update(asset: AssetRow, p: Projection) -> dict:
     }
 
 
+def _pg_type(column) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    return column.type.compile(dialect=postgresql.dialect())
+
+
+def _bulk_update_pg(session: Session, table, keys: dict[str, str], rows: list[dict]) -> None:
+    """One `UPDATE ... FROM unnest(arrays)` for many rows: a single statement and round
+    trip instead of one UPDATE per row. `keys` maps key column -> its name in the rows."""
+    import json as _json
+
+    key_names = set(keys.values())
+    columns = [c for c in rows[0] if c not in key_names]
+    names = list(keys) + columns
+    params, casts = {}, []
+    for i, name in enumerate(names):
+        src = keys.get(name, name)
+        col = table.c[name]
+        values = [r[src] for r in rows]
+        if isinstance(col.type, JSON):
+            values = [None if v is None else _json.dumps(v) for v in values]
+            casts.append((f"CAST(:p{i} AS TEXT[])", f"v.c{i}::json"))
+        else:
+            casts.append((f"CAST(:p{i} AS {_pg_type(col)}[])", f"v.c{i}"))
+        params[f"p{i}"] = values
+    sets = ", ".join(f"{n} = {casts[i][1]}" for i, n in enumerate(names) if n not in keys)
+    where = " AND ".join(f"t.{n} = v.c{i}" for i, n in enumerate(names) if n in keys)
+    sql = (f"UPDATE {table.name} AS t SET {sets} FROM unnest({', '.join(c for c, _ in casts)}) "
+           f"AS v({', '.join(f'c{i}' for i in range(len(names)))}) WHERE {where}")
+    session.execute(text(sql), params)
+
+
 def _copy_rows(session: Session, table, rows: list[dict], id_column: str = "id") -> list[int]:
     """PostgreSQL COPY with ids drawn from the table's sequence: several times faster
     than multi-row INSERT for thousands of rows. Returns the ids in row order."""
@@ -163,11 +223,14 @@ def _copy_rows(session: Session, table, rows: list[dict], id_column: str = "id")
                                "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars().all()
     columns = [id_column] + [c for c in rows[0] if c != id_column]
     dbapi_conn = session.connection().connection.driver_connection
+    from psycopg.types.json import Json
+
+    json_cols = {c for c in columns if isinstance(table.c[c].type, JSON)}
     with dbapi_conn.cursor() as cur, cur.copy(
         f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     ) as copy:
         for id_, row in zip(ids, rows):
-            copy.write_row((id_, *(row[c] for c in columns[1:])))
+            copy.write_row((id_, *(Json(row[c]) if c in json_cols else row[c] for c in columns[1:])))
     return ids
 
 
@@ -208,9 +271,15 @@ def write(session: Session, changes: Changes, event_ids: dict) -> None:
         session.execute(
             update(Anomaly).where(Anomaly.scan_event_id.in_(changes.cleared_anomalies), Anomaly.resolved_at.is_(None))
             .values(cleared_by_replay=True), execution_options={"synchronize_session": False})
+    pg = session.get_bind().dialect.name == "postgresql"
     if changes.trips_insert:
-        session.execute(insert(TripRow.__table__), changes.trips_insert)
-    if changes.trips_update:
+        if pg:
+            _copy_rows(session, TripRow.__table__, changes.trips_insert)
+        else:
+            session.execute(insert(TripRow.__table__), changes.trips_insert)
+    if changes.trips_update and pg:
+        _bulk_update_pg(session, TripRow.__table__, {"asset_id": "b_asset_id", "seq": "b_seq"}, changes.trips_update)
+    elif changes.trips_update:
         session.execute(
             update(TripRow.__table__).where(TripRow.__table__.c.asset_id == bindparam("b_asset_id"),
                                             TripRow.__table__.c.seq == bindparam("b_seq"))
@@ -225,7 +294,11 @@ def write(session: Session, changes: Changes, event_ids: dict) -> None:
             session.execute(insert(CustodyMove.__table__), resolve(changes.moves))
     if changes.anomalies:
         _upsert_anomalies(session, resolve(changes.anomalies))
-    if changes.asset_updates:
+    if changes.balance_deltas:
+        _apply_balance_deltas(session, changes.balance_deltas, pg)
+    if changes.asset_updates and pg:
+        _bulk_update_pg(session, Asset.__table__, {"id": "b_id"}, changes.asset_updates)
+    elif changes.asset_updates:
         session.execute(
             update(Asset.__table__).where(Asset.__table__.c.id == bindparam("b_id"))
             .values({k: bindparam(k) for k in changes.asset_updates[0] if k != "b_id"}),
@@ -249,3 +322,22 @@ def _upsert_anomalies(session: Session, rows: list[dict]) -> None:
             [{"b_ev": r["scan_event_id"], "reason": r["reason"]} for r in again],
             execution_options={"synchronize_session": False},
         )
+
+
+def _apply_balance_deltas(session: Session, deltas: dict, pg: bool) -> None:
+    """Additive upserts in key order: concurrent batches commute and cannot deadlock."""
+    rows = [{"customer_id": c, "asset_type_id": t, "site_id": s, "since_day": day, "count": d}
+            for (c, t, s, day), d in sorted(deltas.items()) if d]
+    if not rows:
+        return
+    if pg:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(CustomerBalance.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["customer_id", "asset_type_id", "site_id", "since_day"],
+        set_={"count": CustomerBalance.__table__.c.count + stmt.excluded.count},
+    )
+    for row in rows:  # one statement per key keeps the lock order; few keys per batch
+        session.execute(stmt, row)

@@ -141,10 +141,10 @@ def _store(principal: Principal, pending: list[Pending]) -> dict:
             p.asset_id = row.id
         live = [p for p in live if p.status is None]
 
-        stored = set(session.scalars(select(ScanEvent.scan_id).where(
-            ScanEvent.scan_id.in_([uuid.UUID(p.scan_id) for p in live]))))
+        stored = {str(u) for u in session.scalars(select(ScanEvent.scan_id).where(
+            store.in_values(session, ScanEvent.scan_id, [p.data["id"] for p in live])))}
         for p in live:
-            if uuid.UUID(p.scan_id) in stored:
+            if p.scan_id in stored:
                 p.status, p.message = "duplicate", "scan id already recorded"
         live = [p for p in live if p.status is None]
 
@@ -191,9 +191,10 @@ def _fold(session, principal, live: list[Pending], assets: dict, sites: SiteCach
         else:
             final = _replay(session, asset, list(zip(ps, scans)), sites, changes)
         changes.asset_updates.append(store.asset_update(asset, final))
+        changes.move_balance(asset, final)
         for p in ps:
             event_rows.append({
-                "scan_id": uuid.UUID(p.scan_id), "asset_id": asset_id, "event": int(p.data["event"]),
+                "scan_id": p.data["id"], "asset_id": asset_id, "event": int(p.data["event"]),
                 "occurred_at": p.data["occurred_at"], "recorded_at": now, "site_id": p.data["site"],
                 "customer_id": p.data["customer"], "user_id": principal.user_id, "device_id": p.data["device"],
                 "raw_code": p.data["code"], "status": store.ANOMALY if p.status == "anomaly" else store.APPLIED,

@@ -1,10 +1,39 @@
-"""Server-rendered pages: depot scanning app, customer portal, operator console."""
+"""Server-rendered pages: depot scanning app, customer portal, operator console.
+
+Pages sign in with email and password into a Flask session cookie (HttpOnly,
+SameSite=Lax). Every form carries a CSRF token (Flask-WTF); the pages' scripts call the
+JSON API with the same session plus the token in an `X-CSRF-Token` header (see
+`app.auth.authenticate`), so no API secret ever reaches the browser's storage.
+"""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask
+from flask_wtf.csrf import CSRFProtect
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    # The JSON API authenticates by bearer token and needs no CSRF check; pages check it
+    # themselves (see session.py), so the global check stays off.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    # A scanning device may queue scans offline for hours and sync with the token of the
+    # page it loaded: the token lives as long as the session, not a fixed hour.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", settings.public_base_url.startswith("https://"))
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(days=7))
+    csrf.init_app(app)
+    # Flask registers the app's own /static route even without an app/static folder, and
+    # it matches before the blueprint's: point it at the pages' files so both serve them.
+    app.static_folder = bp.static_folder
+
+    from . import console, pages, portal, scan  # noqa: F401  (routes register on bp)
+    from . import certificates  # noqa: F401  (public certificate verification page)
+
     app.register_blueprint(bp)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
 
@@ -14,6 +15,15 @@ COUNTED = ("scan_events", "assets", "trips", "custody_moves", "anomalies")
 def rows(app, sql: str, **params) -> list:
     with app.extensions["engine"].connect() as conn:
         return [tuple(r) for r in conn.execute(text(sql), params)]
+
+
+def ts(value):
+    """A timestamp read with raw SQL: SQLite gives text, PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
 
 
 def counts(app) -> dict[str, int]:
@@ -88,10 +98,10 @@ def assert_projection_is_fold_of_events(app) -> int:
         if not history:
             assert state == AssetState.AVAILABLE and holder is None and trip_count == 0, code
             continue
-        scans = [Scan(EventType(e[1]), e[2], sites[e[3]], e[4]) for e in history]
+        scans = [Scan(EventType(e[1]), ts(e[2]), sites[e[3]], e[4]) for e in history]
         results = replay(scans, Projection(site=sites.get(home)))
         final = results[-1].projection
-        got = (AssetState(state), holder, site, trip_count, trips_opened, open_seq, last_at, holder_since)
+        got = (AssetState(state), holder, site, trip_count, trips_opened, open_seq, ts(last_at), ts(holder_since))
         want = (final.state, final.holder_customer_id, final.site.site_id, final.trip_count, final.trips_opened,
                 final.trip.seq if final.trip else None, final.last_event_at, final.holder_since)
         assert got == want, f"asset {code}: stored {got} != fold {want}"
@@ -118,7 +128,6 @@ def assert_conservation(app, client, admin_headers: dict) -> None:
     assert sum(per_state.values()) == len(states)
     customers = [r[0] for r in rows(app, "SELECT id FROM customers ORDER BY id")]
     total = 0
-    from datetime import datetime, timedelta, timezone
     now = datetime.now(timezone.utc)
     moves = dict(rows(app, "SELECT customer_id, sum(delta) FROM custody_moves GROUP BY customer_id"))
     for c in customers:

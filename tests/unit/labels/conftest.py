@@ -1,4 +1,4 @@
-"""Shared helpers for the labels tests: real QR decoding and PDF rasterising."""
+"""Shared fixtures for the labels tests: real QR decoding and PDF rasterising."""
 
 from __future__ import annotations
 

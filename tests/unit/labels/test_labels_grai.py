@@ -168,9 +168,27 @@ def test_labels_digital_link_percent_encodes_all_but_unreserved() -> None:
 @pytest.mark.parametrize(
     "base",
     ["ftp://id.example.com", "id.example.com", "https://", "https://id.example.com/?q=1", "https://id.example.com/#x",
-     "https://id.example.com/a~b", "https://id.exämple.com"],
+     "https://id.example.com/a~b", "https://id.exämple.com", "https://user:pw@id.example.com"],
 )
 def test_labels_digital_link_rejects_bad_base_url(base: str) -> None:
     with pytest.raises(GraiError) as info:
         make_grai("4012345", "12345", "1").digital_link(base)
     assert info.value.field == "base_url"
+
+
+# --- purity ---------------------------------------------------------------------
+
+def test_labels_package_imports_no_service_frameworks() -> None:
+    """The package must stay usable outside the web service: no Flask, SQLAlchemy or Redis."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    code = (
+        "import sys, labels, labels.codes, labels.render_pdf, labels.render_zpl, labels.render_qr\n"
+        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'sqlalchemy', 'redis', 'app'})\n"
+        "print(','.join(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lca import default_factor_set, effective_trips, per_trip
+from lca import CalcOptions, default_factor_set, effective_trips, per_trip
 from lca.model import life_trips
 
 REL = 1e-12
@@ -152,7 +152,7 @@ def test_calendar_ageing_caps_life():
     assert life_trips(80, 10, 20) == 80  # design trips bind first
     assert life_trips(80, 10, 0.01) == 1  # at least the trip being accounted
     r_fast = per_trip("ibc-1000-vs-steel-drums", 200, 200)
-    r_slow = per_trip("ibc-1000-vs-steel-drums", 200, 200, options=__import__("lca").CalcOptions(trips_per_year=2))
+    r_slow = per_trip("ibc-1000-vs-steel-drums", 200, 200, options=CalcOptions(trips_per_year=2))
     assert r_slow.assumptions["life_trips"] == 20
     assert r_slow.reusable_kg_co2e > r_fast.reusable_kg_co2e
     assert math.isclose(r_slow.baseline_kg_co2e, r_fast.baseline_kg_co2e)

@@ -1,0 +1,84 @@
+"""Small inline SVG charts drawn on the server (no chart library, nothing loaded at run time).
+
+Each chart is an <svg role="img"> with a title and description; the pages also render
+the same numbers as a table, which is what screen readers and keyboard users get.
+"""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 640, 260
+PAD_L, PAD_R, PAD_T, PAD_B = 48, 12, 16, 40
+INK, GRID, SERIES = "#1a1f24", "#c9d1d9", ("#0b4f8a", "#b34700")
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    step = 10 ** (len(str(int(value))) - 1)
+    for m in (1, 2, 2.5, 5, 10):
+        if value <= m * step:
+            return m * step
+    return 10 * step
+
+
+def _frame(title: str, desc: str, y_max: float, labels: list[str], x_of, body: list[str], uid: str) -> Markup:
+    plot_h = HEIGHT - PAD_T - PAD_B
+    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{uid}-t {uid}-d" '
+             f'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, sans-serif" font-size="12">',
+             f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>']
+    for i in range(5):
+        v = y_max * i / 4
+        y = PAD_T + plot_h - plot_h * i / 4
+        parts.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{WIDTH - PAD_R}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">{v:g}</text>')
+    every = max(1, len(labels) // 8)
+    for i, label in enumerate(labels):
+        if i % every == 0 or i == len(labels) - 1:
+            parts.append(f'<text x="{x_of(i):.1f}" y="{HEIGHT - PAD_B + 18}" text-anchor="middle" fill="{INK}">'
+                         f'{escape(label)}</text>')
+    parts += body
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def line_chart(uid: str, title: str, labels: list[str], values: list[float]) -> Markup:
+    y_max = _nice_max(max(values, default=0))
+    plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
+    n = max(len(values) - 1, 1)
+
+    def x_of(i):
+        return PAD_L + plot_w * i / n
+
+    def y_of(v):
+        return PAD_T + plot_h - plot_h * v / y_max
+
+    points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
+    body = [f'<polyline fill="none" stroke="{SERIES[0]}" stroke-width="2.5" points="{points}"/>']
+    body += [f'<circle cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="3" fill="{SERIES[0]}"/>' for i, v in enumerate(values)]
+    desc = f"{len(values)} points from {labels[0]} to {labels[-1]}; last value {values[-1]:g}." if values else "No data."
+    return _frame(title, desc, y_max, labels, x_of, body, uid)
+
+
+def bar_chart(uid: str, title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Markup:
+    y_max = _nice_max(max((v for _name, vs in series for v in vs), default=0))
+    plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
+    slot = plot_w / max(len(labels), 1)
+    bar_w = slot * 0.8 / max(len(series), 1)
+
+    def x_of(i):
+        return PAD_L + slot * (i + 0.5)
+
+    body = []
+    for s, (name, values) in enumerate(series):
+        for i, v in enumerate(values):
+            h = plot_h * v / y_max
+            x = PAD_L + slot * i + slot * 0.1 + bar_w * s
+            body.append(f'<rect x="{x:.1f}" y="{PAD_T + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                        f'fill="{SERIES[s % len(SERIES)]}"><title>{escape(name)} {escape(labels[i])}: {v:g}</title></rect>')
+    for s, (name, _values) in enumerate(series):
+        x = PAD_L + s * 150
+        body.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="12" height="12" fill="{SERIES[s % len(SERIES)]}"/>'
+                    f'<text x="{x + 16}" y="{HEIGHT - 4}" fill="{INK}">{escape(name)}</text>')
+    desc = "; ".join(f"{name}: total {sum(values):g}" for name, values in series)
+    return _frame(title, desc, y_max, labels, x_of, body, uid)

@@ -1,0 +1,222 @@
+"""Customer portal: balance, statement (CSV/PDF), overdue assets, charts, ERP tokens.
+
+Every page is under /portal/<customer_id>/. A customer user may open only its own
+customer's pages: any other id answers 404, exactly like an unknown customer, so the
+portal does not even confirm that another customer exists.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import abort, make_response, redirect, render_template, request, url_for
+
+from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
+from ..services import accounts, balances, catalog, certificate_pdf, certificates, queries
+from . import bp, charts
+from .forms import PeriodForm, TokenForm
+from .session import page, signed_in
+from .statement_pdf import statement_pdf
+
+COLUMNS = ("opening", *MOVE_KINDS_IN, *MOVE_KINDS_OUT, "closing")
+COLUMN_LABELS = {"opening": "Opening", "issued": "Issued", "transfer_in": "Transferred in", "found": "Found",
+                 "returned": "Returned", "transfer_out": "Transferred out", "lost": "Lost", "closing": "Closing"}
+PORTAL_ROLES = ("admin", "depot", "customer")
+
+
+def _customer(customer_id: str):
+    principal = signed_in()
+    if principal.is_customer and principal.customer_id != customer_id:
+        abort(404)
+    return catalog.get("customer", customer_id)  # unknown: NotFound, rendered as 404
+
+
+def _utc_midnight(d: date) -> datetime:
+    return datetime.combine(d, time(0), timezone.utc)
+
+
+def _month_start(d: date, back: int = 0) -> date:
+    """First day of the month `back` months before d's (negative: later)."""
+    months = d.year * 12 + d.month - 1 - back
+    return date(months // 12, months % 12 + 1, 1)
+
+
+@bp.route("/portal")
+@page(*PORTAL_ROLES)
+def portal_home():
+    principal = signed_in()
+    if principal.is_customer:
+        return redirect(url_for("web.portal_overview", customer_id=principal.customer_id))
+    return render_template("portal/choose.html", customers=catalog.list_all("customer"))
+
+
+@bp.route("/portal/<customer_id>")
+@page(*PORTAL_ROLES)
+def portal_overview(customer_id):
+    customer = _customer(customer_id)
+    balance = balances.balance(customer_id)
+    today = datetime.now(timezone.utc).date()
+    # Balance at the end of each of the last 26 weeks (the statement's closing figures).
+    week_ends = [today + timedelta(days=1) - timedelta(weeks=k) for k in range(25, -1, -1)]
+    closings = [balances.statement(customer_id, _utc_midnight(end - timedelta(weeks=1)), _utc_midnight(end))["total"]["closing"]
+                for end in week_ends]
+    week_labels = [(end - timedelta(days=1)).strftime("%d %b") for end in week_ends]
+    months = [_month_start(today, back) for back in range(11, -1, -1)]
+    month_rows = []
+    for start in months:
+        end = _month_start(start, -1)
+        total = balances.statement(customer_id, _utc_midnight(start), _utc_midnight(end))["total"]
+        month_rows.append({"label": start.strftime("%b %Y"), "issued": total["issued"] + total["transfer_in"],
+                           "returned": total["returned"] + total["transfer_out"]})
+    return render_template(
+        "portal/overview.html", customer=customer, balance=balance, matrix=_matrix(customer_id, balance),
+        types={t.id: t.name for t in catalog.list_all("asset_type")},
+        sites={s.id: s.name for s in catalog.list_all("site", customer_id=customer_id)},
+        weekly=list(zip(week_labels, closings)), monthly=month_rows,
+        balance_chart=charts.line_chart("balance-chart", "Assets held at the end of each week", week_labels, closings),
+        trips_chart=charts.bar_chart("trips-chart", "Assets received and sent back per month",
+                                     [r["label"][:3] for r in month_rows],
+                                     [("Received", [r["issued"] for r in month_rows]),
+                                      ("Sent back", [r["returned"] for r in month_rows])]))
+
+
+def _matrix(customer_id: str, balance: dict) -> dict:
+    """Held assets by (site, asset type), read from the customer's asset listing."""
+    cells: dict[tuple[str, str], int] = {}
+    cursor, pages = None, 0
+    while pages < 40:  # 20,000 assets; beyond that the page shows the two separate breakdowns
+        items, cursor = queries.list_assets(customer=customer_id, limit=500, cursor=cursor)
+        for a in items:
+            key = (a["site"] or "in_transit", a["asset_type"])
+            cells[key] = cells.get(key, 0) + 1
+        pages += 1
+        if cursor is None:
+            return {"cells": cells, "sites": sorted({s for s, _t in cells}), "types": sorted(balance["by_type"])}
+    return {"cells": None, "sites": [], "types": []}
+
+
+def _period() -> tuple[PeriodForm, datetime, datetime]:
+    today = datetime.now(timezone.utc).date()
+    form = PeriodForm(request.args)
+    if not request.args:
+        form.start.data, form.end.data = _month_start(today), today + timedelta(days=1)
+    elif not form.validate():
+        abort(make_response(render_template("error.html", status=400, title="Choose a period",
+                                            message="Enter both dates as YYYY-MM-DD."), 400))
+    if form.end.data <= form.start.data:
+        form.end.errors = ["must be after the start date"]
+    return form, _utc_midnight(form.start.data), _utc_midnight(form.end.data)
+
+
+@bp.route("/portal/<customer_id>/statement")
+@page(*PORTAL_ROLES)
+def portal_statement(customer_id):
+    customer = _customer(customer_id)
+    form, start, end = _period()
+    statement = balances.statement(customer_id, start, end) if not form.end.errors else None
+    return render_template("portal/statement.html", customer=customer, form=form, statement=statement,
+                           columns=COLUMNS, labels=COLUMN_LABELS,
+                           types={t.id: t.name for t in catalog.list_all("asset_type")},
+                           export_args={"start": form.start.data.isoformat(), "end": form.end.data.isoformat()})
+
+
+@bp.route("/portal/<customer_id>/statement.csv")
+@page(*PORTAL_ROLES)
+def portal_statement_csv(customer_id):
+    _customer(customer_id)
+    form, start, end = _period()
+    if form.end.errors:
+        abort(400)
+    statement = balances.statement(customer_id, start, end)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["customer", "from", "to", "asset_type", *COLUMNS])
+    for type_id, row in sorted(statement["by_type"].items()):
+        writer.writerow([customer_id, start.isoformat(), end.isoformat(), type_id, *(row[c] for c in COLUMNS)])
+    writer.writerow([customer_id, start.isoformat(), end.isoformat(), "total", *(statement["total"][c] for c in COLUMNS)])
+    response = make_response(out.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="statement-{customer_id}-{form.start.data}-{form.end.data}.csv"')
+    return response
+
+
+@bp.route("/portal/<customer_id>/statement.pdf")
+@page(*PORTAL_ROLES)
+def portal_statement_pdf(customer_id):
+    customer = _customer(customer_id)
+    form, start, end = _period()
+    if form.end.errors:
+        abort(400)
+    statement = balances.statement(customer_id, start, end)
+    types = {t.id: t.name for t in catalog.list_all("asset_type")}
+    response = make_response(statement_pdf(customer.name, statement, types, COLUMNS, COLUMN_LABELS))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="statement-{customer_id}-{form.start.data}-{form.end.data}.pdf"')
+    return response
+
+
+@bp.route("/portal/<customer_id>/overdue")
+@page(*PORTAL_ROLES)
+def portal_overdue(customer_id):
+    customer = _customer(customer_id)
+    return render_template("portal/overdue.html", customer=customer, items=balances.overdue_assets(customer_id),
+                           types={t.id: t.name for t in catalog.list_all("asset_type")},
+                           sites={s.id: s.name for s in catalog.list_all("site", customer_id=customer_id)})
+
+
+@bp.route("/portal/<customer_id>/tokens", methods=["GET", "POST"])
+@page(*PORTAL_ROLES)
+def portal_tokens(customer_id):
+    customer = _customer(customer_id)
+    principal = signed_in()
+    form = TokenForm()
+    secret = None
+    # Tokens act as the user who creates them, so only the customer's own users create them.
+    if principal.is_customer and form.validate_on_submit():
+        _token, secret = accounts.issue_token(principal.user_id, form.name.data.strip())
+        form.name.data = ""
+    tokens = [t for t in accounts.list_tokens(customer_id=customer_id)]
+    response = make_response(render_template("portal/tokens.html", customer=customer, form=form, secret=secret,
+                                             tokens=tokens, can_create=principal.is_customer))
+    response.headers["Cache-Control"] = "no-store"  # the page may show a secret once
+    return response
+
+
+@bp.route("/portal/<customer_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+@page("admin", "customer")
+def portal_revoke_token(customer_id, token_id):
+    _customer(customer_id)
+    accounts.revoke_token(token_id, customer_id)  # another customer's token: NotFound (404)
+    return redirect(url_for("web.portal_tokens", customer_id=customer_id, revoked=token_id))
+
+
+@bp.route("/portal/<customer_id>/pickups")
+@page(*PORTAL_ROLES)
+def portal_pickups(customer_id):
+    customer = _customer(customer_id)
+    return render_template("portal/unavailable.html", customer=customer, title="Pickup requests",
+                           message="Requesting a pickup online is not available yet. "
+                                   "Please ask your pool operator's customer service to collect empty assets.")
+
+
+@bp.route("/portal/<customer_id>/certificates")
+@page(*PORTAL_ROLES)
+def portal_certificates(customer_id):
+    customer = _customer(customer_id)
+    return render_template("portal/certificates.html", customer=customer,
+                           items=certificates.list_certificates(customer_id, None, None, 120, 0))
+
+
+@bp.route("/portal/<customer_id>/certificates/<serial>.pdf")
+@page(*PORTAL_ROLES)
+def portal_certificate_pdf(customer_id, serial):
+    _customer(customer_id)
+    cert = certificates.get(serial, customer_id)  # another customer's serial: 404
+    pdf = certificate_pdf.render(cert, certificates.history(cert), cert.status, cert.superseded_by)
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{serial}.pdf"'
+    return response

@@ -1,0 +1,87 @@
+"""The depot and driver scanning app: one page, offline-first, installable (PWA)."""
+from __future__ import annotations
+
+from flask import current_app, render_template, send_from_directory, url_for
+
+from ..services import catalog
+from ..domain.policy import CUSTOMER_SITE_EVENTS, NEEDS_CUSTOMER, ROLE_EVENTS
+from ..domain.states import EventType
+from . import bp
+from .session import page, signed_in
+
+# The operations offered, in the order of an asset's round trip.
+OPERATIONS = [
+    (EventType.ISSUE, "Issue to customer"),
+    (EventType.DELIVER, "Deliver"),
+    (EventType.TRANSFER, "Transfer to customer"),
+    (EventType.COLLECT, "Collect"),
+    (EventType.RECEIVE, "Receive"),
+    (EventType.CLEAN, "Clean"),
+    (EventType.INSPECT_PASS, "Inspect: pass"),
+    (EventType.INSPECT_FAIL, "Inspect: fail"),
+    (EventType.REPAIR, "Repair"),
+    (EventType.SCRAP, "Scrap"),
+]
+
+
+def operations_for(role: str) -> list[dict]:
+    allowed = ROLE_EVENTS.get(role, frozenset())
+    return [{"event": e.label, "label": label,
+             "site_kind": "customer" if e in CUSTOMER_SITE_EVENTS else "depot",
+             # issue names the customer; a transfer's customer is the owner of the site it goes to
+             "needs_customer": e in NEEDS_CUSTOMER and e not in CUSTOMER_SITE_EVENTS,
+             "customer_from_site": e in NEEDS_CUSTOMER and e in CUSTOMER_SITE_EVENTS}
+            for e, label in OPERATIONS if e in allowed]
+
+
+@bp.route("/scan")
+@page("admin", "depot", "driver")
+def scan_app():
+    principal = signed_in()
+    config = {"user": principal.user_id, "role": principal.role, "api": url_for("web.start") + "api/v1",
+              "operations": operations_for(principal.role),
+              "swUrl": url_for("web.scan_service_worker"), "swScope": url_for("web.scan_app"),
+              # Rendered into the page so it works at once (and offline); the script then
+              # refreshes them from GET /api/v1/sites, /customers and /asset-types.
+              "reference": _reference_data()}
+    return render_template("scan/scan.html", operations=config["operations"], config=config)
+
+
+def _reference_data() -> dict:
+    return {
+        "sites": [{"id": s.id, "name": s.name, "kind": s.kind, "customer_id": s.customer_id, "active": s.active}
+                  for s in catalog.list_all("site")],
+        "customers": [{"id": c.id, "name": c.name, "active": c.active} for c in catalog.list_all("customer")],
+        "assetTypes": [{"id": t.id, "name": t.name, "company_prefix": t.company_prefix,
+                        "grai_asset_type": t.grai_asset_type} for t in catalog.list_all("asset_type")],
+    }
+
+
+@bp.route("/scan/sw.js")
+def scan_service_worker():
+    response = send_from_directory(bp.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    # The worker lives under /scan/ but controls the page /scan itself.
+    response.headers["Service-Worker-Allowed"] = url_for("web.scan_app")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/scan/manifest.webmanifest")
+def scan_manifest():
+    icon = lambda size: {"src": url_for("web.static", filename=f"icons/icon-{size}.png"),  # noqa: E731
+                         "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any maskable"}
+    body = {
+        "name": f"{current_app.config['SETTINGS'].operator_name} scanner",
+        "short_name": "Scanner",
+        "description": "Scan reusable packaging at depots and customer sites, also offline.",
+        "start_url": url_for("web.scan_app"),
+        "scope": url_for("web.scan_app"),
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#0b4f8a",
+        "icons": [icon(192), icon(512)],
+    }
+    response = current_app.json.response(body)
+    response.mimetype = "application/manifest+json"
+    return response

@@ -1,0 +1,69 @@
+// Service worker of the scanning app: keeps the app shell for offline use.
+// The API is never cached: every /api/ request goes to the network untouched.
+const SHELL = "scan-shell-v1";
+const PAGES = "scan-pages"; // the signed-in /scan page; deleted at sign-out
+const SHELL_FILES = [
+  "/static/css/app.css",
+  "/static/js/scan.js",
+  "/static/js/queue.js",
+  "/static/js/codes.js",
+  "/static/js/feedback.js",
+  "/static/icons/icon-192.png",
+  "/static/icons/icon-512.png",
+  "/scan/manifest.webmanifest",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== SHELL && k !== PAGES).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (req.mode === "navigate" && url.pathname === "/scan") {
+    event.respondWith(networkFirstPage(req));
+  } else if (SHELL_FILES.includes(url.pathname)) {
+    event.respondWith(networkFirstFile(req, url.pathname));
+  }
+});
+
+// The page carries the user's CSRF token: fresh from the network when online, the last
+// signed-in copy when offline. A redirect (to sign-in) is never stored.
+async function networkFirstPage(req) {
+  try {
+    const response = await fetch(req);
+    if (response.ok && !response.redirected) {
+      const cache = await caches.open(PAGES);
+      await cache.put("/scan", response.clone());
+    }
+    return response;
+  } catch (err) {
+    const cached = await caches.match("/scan", { cacheName: PAGES });
+    return cached || new Response("<!doctype html><html lang=en><title>Offline</title><main><h1>Offline</h1>" +
+      "<p>Open the scanner once while online to use it offline.</p></main></html>",
+      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  }
+}
+
+// Network first, so a deployment is picked up at once; the cached copy only offline.
+async function networkFirstFile(req, path) {
+  const cache = await caches.open(SHELL);
+  try {
+    const response = await fetch(req);
+    if (response.ok) await cache.put(path, response.clone());
+    return response;
+  } catch (err) {
+    const cached = await cache.match(path);
+    if (cached) return cached;
+    throw err;
+  }
+}

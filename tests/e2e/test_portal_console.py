@@ -1,0 +1,88 @@
+"""Customer portal and operator console features, in the browser."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+from playwright.sync_api import expect
+
+from .conftest import login, seed_history
+
+
+def test_balance_statement_exports_and_overdue(live, new_page):
+    seed_history(live)
+    page = new_page("desktop")
+    login(page, "acme")
+    balance = live.api("get", "/customers/acme/balance").get_json()
+    expect(page.locator(".card .value").first).to_have_text(str(balance["total"]))
+    expect(page.locator("#balance-chart-t")).to_have_count(1)  # the inline SVG charts
+    expect(page.locator("#trips-chart-t")).to_have_count(1)
+    page.get_by_role("link", name="Statement").click()
+    start = (datetime.now(timezone.utc) - timedelta(days=200)).date().isoformat()
+    end = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+    page.get_by_label("From").fill(start)
+    page.get_by_label("To (exclusive)").fill(end)
+    page.get_by_role("button", name="Show").click()
+    api = live.api("get", f"/customers/acme/statement?from={start}T00:00:00%2B00:00&to={end}T00:00:00%2B00:00").get_json()
+    expect(page.locator("tfoot td").last).to_have_text(str(api["total"]["closing"]))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert rows[-1]["asset_type"] == "total"
+    assert int(rows[-1]["issued"]) == api["total"]["issued"] and int(rows[-1]["closing"]) == api["total"]["closing"]
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    page.get_by_role("link", name="Overdue").click()
+    overdue = live.api("get", "/customers/acme/overdue").get_json()["items"]
+    assert len(overdue) == 2
+    expect(page.locator("tbody tr")).to_have_count(2)
+
+
+def test_customer_creates_and_revokes_an_erp_token(live, new_page):
+    page = new_page("mobile")
+    login(page, "acme")
+    page.get_by_role("link", name="API tokens").click()
+    page.get_by_label("Token name").fill("SAP connector")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.get_by_label("Your new token").input_value()
+    assert secret.startswith("circ_")
+    client = live.app.test_client()
+    assert client.get("/api/v1/customers/acme/balance", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    page.goto("/portal/acme/tokens")  # shown once only
+    expect(page.get_by_label("Your new token")).to_have_count(0)
+    page.get_by_role("button", name="Revoke token SAP connector").click()
+    expect(page.get_by_role("status")).to_contain_text("revoked")
+    assert client.get("/api/v1/customers/acme/balance", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_console_kpis_alerts_and_resolving_an_anomaly(live, new_page):
+    seed_history(live)
+    page = new_page("desktop")
+    login(page, "admin")
+    kpis = live.api("get", "/kpis").get_json()
+    expect(page.locator(".card .value").first).to_have_text(str(kpis["assets_total"]))
+    overdue = page.locator("section[aria-labelledby='overdue-h']")
+    expect(overdue).to_contain_text("Acme")
+    page.get_by_label("Low-stock threshold").fill("50")
+    page.get_by_role("button", name="Apply").click()
+    low = page.locator("section[aria-labelledby='stock-h'] tbody tr")
+    expect(low).to_have_count(1)
+    expect(low).to_contain_text("Depot A")
+    page.get_by_role("link", name="Anomalies", exact=True).click()
+    [anomaly] = live.api("get", "/anomalies").get_json()["items"]
+    page.get_by_label(f"Resolution note for anomaly {anomaly['id']}").fill("Collected by a subcontractor without scanning.")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_role("status")).to_contain_text("resolved")
+    assert live.api("get", "/anomalies").get_json()["items"] == []
+    page.get_by_role("link", name="Planning").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Planning runs")
+
+
+def test_depot_staff_review_but_do_not_resolve_anomalies(live, new_page):
+    seed_history(live)
+    page = new_page("desktop")
+    login(page, "depot", "/console/anomalies")
+    expect(page.locator("#main")).to_contain_text("Only administrators resolve anomalies")
+    expect(page.get_by_role("button", name="Resolve")).to_have_count(0)

@@ -1,0 +1,71 @@
+"""Redis is a fast path, never the source of truth."""
+from __future__ import annotations
+
+import redis
+
+from tests.conftest import REDIS_URL, T0, auth, full_trip, scan
+from tests.integration.state import asset_state, counts
+
+URL = "/api/v1/scans"
+
+
+def redis_remembers(scan_id: str) -> bool:
+    """Whether Redis db 15 holds the scan id, as a key of its own or in a set of ids."""
+    r = redis.Redis.from_url(REDIS_URL)
+    for key in r.scan_iter("circ:*"):
+        kind = r.type(key)
+        if kind == b"set" and r.sismember(key, scan_id):
+            return True
+        if kind == b"string" and key.decode().endswith(scan_id):
+            return True
+    return False
+
+
+def test_readyz_ok_with_redis(client):
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_committed_scan_ids_are_remembered_and_answer_duplicates(app, client, world):
+    admin = auth(world["tokens"]["admin"])
+    code = world["codes"][0]
+    batch = full_trip(code, T0)
+    assert client.post(URL, json={"scans": batch}, headers=admin).get_json()["summary"] == {"applied": 6}
+    r = redis.Redis.from_url(REDIS_URL)
+    assert all(redis_remembers(s["id"]) for s in batch)
+    keys = list(r.scan_iter("circ:*"))
+    assert keys and all(r.ttl(k) > 0 for k in keys)  # Redis forgets; the database does not
+    before = counts(app), asset_state(app, code)
+    again = client.post(URL, json={"scans": batch}, headers=admin).get_json()
+    assert again["summary"] == {"duplicate": 6}
+    assert (counts(app), asset_state(app, code)) == before
+
+
+def test_rejected_scans_are_not_remembered(app, client, world):
+    admin = auth(world["tokens"]["admin"])
+    bad = scan(world["codes"][0], "issue", "depot-a", T0)  # no customer
+    assert client.post(URL, json={"scans": [bad]}, headers=admin).status_code == 422
+    assert not redis_remembers(bad["id"])
+    fixed = {**bad, "customer": "acme"}
+    assert client.post(URL, json={"scans": [fixed]}, headers=admin).get_json()["summary"] == {"applied": 1}
+
+
+def test_duplicate_answered_from_redis_fast_path(app, client, world):
+    """An id Redis remembers is a duplicate without touching the database's scan log."""
+    admin = auth(world["tokens"]["admin"])
+    code = world["codes"][0]
+    remembered = scan(code, "issue", "depot-a", T0, "acme")
+    from app import redis_store
+
+    with app.app_context():
+        redis_store.remember_scan_ids([remembered["id"]], app.config["SETTINGS"].idempotency_ttl_s)
+    assert redis_remembers(remembered["id"])
+    before = counts(app), asset_state(app, code)
+    fresh = scan(world["codes"][1], "check", "depot-a", T0)
+    body = client.post(URL, json={"scans": [remembered, fresh]}, headers=admin).get_json()
+    assert [r["status"] for r in body["results"]] == ["duplicate", "applied"]
+    assert body["results"][0]["asset"]["code"] == code
+    assert asset_state(app, code) == before[1]
+    assert counts(app)["scan_events"] == before[0]["scan_events"] + 1
