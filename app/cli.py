@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -90,6 +91,8 @@ def seed_demo():
     click.echo("demo credentials (bearer tokens and portal passwords):")
     for line in credentials:
         click.echo("  " + line)
+    last_full_month = f"{(date.today().replace(day=1) - timedelta(days=1)):%Y-%m}"
+    click.echo(f"avoided-CO2e certificates: flask --app wsgi certificates issue --month {last_full_month}")
 
 
 DEMO_USERS = [

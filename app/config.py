@@ -43,6 +43,8 @@ class Settings:
     auth_failures_per_minute: int = field(default_factory=lambda: env_int("AUTH_FAILURES_PER_MINUTE", 20))
     idempotency_ttl_s: int = field(default_factory=lambda: env_int("IDEMPOTENCY_TTL_S", 7 * 24 * 3600))
     sql_echo: bool = field(default_factory=lambda: env_bool("SQL_ECHO", False))
+    # OSRM base URL for road distances in planning; unset: great-circle estimate.
+    osrm_url: str | None = field(default_factory=lambda: env_str("OSRM_URL"))
 
     def as_flask_config(self) -> dict:
         return {

@@ -60,7 +60,7 @@ class DemoResult:
 
 
 def seed(settings, progress=None) -> DemoResult:
-    from .services import catalog, registry
+    from .services import catalog, registry, return_requests
 
     created = {"depots": 0, "customers": 0, "sites": 0, "asset_types": 0, "assets": 0}
     session = get_session()
@@ -97,6 +97,7 @@ def seed(settings, progress=None) -> DemoResult:
     anchor = datetime.combine(anchor_registered.date(), time(0), timezone.utc)
     scans = _simulate(anchor, anchor_registered, settings.resolver_base_url.rstrip("/"))
     counts = _ingest(scans, settings, progress)
+    created["return_requests"] = return_requests.seed_demo()
     return DemoResult(created, counts, anchor)
 
 

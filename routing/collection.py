@@ -81,7 +81,7 @@ def _matrix_for(problem: CollectionProblem, matrix: TravelMatrix | None, provide
     return matrix, index
 
 
-def _window(problem: CollectionProblem, request, site_windows: dict) -> TimeWindow | None:
+def _window(request, site_windows: dict) -> TimeWindow | None:
     """Intersect the request's window with the site's opening hours; None means empty."""
     lo, hi = 0, 2**62
     for w in (request.time_window, site_windows.get(request.site_id)):
@@ -127,7 +127,7 @@ def plan_collections(
     clients, client_req = [], []
     base = IndexedProblem(dist_m, dur_s, (), tuple(vtypes))
     for r in problem.requests:
-        w = _window(problem, r, site_windows)
+        w = _window(r, site_windows)
         if w is None:
             unserved.append(UnservedRequest(r.request_id, UnservedReason.WINDOW_UNREACHABLE_WITHIN_SHIFTS,
                                             "requested window does not overlap the site's opening hours"))

@@ -6,9 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
-for pkg in libzbar0 zbar-tools poppler-utils postgresql redis-server; do
+# chromium + fonts: browser tests (tests/e2e) drive Debian's Chromium; never a downloaded browser.
+for pkg in libzbar0 zbar-tools poppler-utils postgresql redis-server chromium fonts-dejavu-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
+# The browser tests inject axe-core, pinned in package.json / package-lock.json.
+if [ -f package.json ] && ! command -v npm >/dev/null 2>&1; then
+  need_pkgs+=(npm)
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
@@ -30,6 +35,9 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 
 ./scripts/setup-venv.sh dev
+if [ -f package.json ]; then
+  npm ci --silent --no-audit --no-fund
+fi
 psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='circularity_test'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE circularity_test"
 

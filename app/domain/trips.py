@@ -75,7 +75,7 @@ class Trip:
     @property
     def transfer_km(self) -> float:
         sites = self.visited_sites
-        return round(sum(road_km(a, b) for a, b in zip(sites, sites[1:])), 3)
+        return float(round(sum(road_km(a, b) for a, b in zip(sites, sites[1:])), 3))
 
     @property
     def return_km(self) -> float:

@@ -54,7 +54,12 @@ def _as_dict(obj) -> dict:
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
+RESERVED_CUSTOMER_IDS = {"operator"}  # the scope name of operator-wide certificates
+
+
 def _check(session, kind: str, data: dict) -> None:
+    if kind == "customer" and data.get("id") in RESERVED_CUSTOMER_IDS:
+        raise DomainError("id", f"{data['id']!r} is reserved")
     if kind == "site":
         if data["kind"] == "customer":
             if not data.get("customer_id"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, bindparam, delete, insert, select, text, update
+from sqlalchemy import JSON, Float, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.lifecycle import Projection, Scan
@@ -203,6 +203,8 @@ def _bulk_update_pg(session: Session, table, keys: dict[str, str], rows: list[di
         src = keys.get(name, name)
         col = table.c[name]
         values = [r[src] for r in rows]
+        if isinstance(col.type, Float):  # psycopg refuses an array mixing int and float
+            values = [None if v is None else float(v) for v in values]
         if isinstance(col.type, JSON):
             values = [None if v is None else _json.dumps(v) for v in values]
             casts.append((f"CAST(:p{i} AS TEXT[])", f"v.c{i}::json"))

@@ -7,34 +7,35 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 260
-PAD_L, PAD_R, PAD_T, PAD_B = 48, 12, 16, 40
+WIDTH, HEIGHT = 480, 250
+PAD_L, PAD_R, PAD_T, PAD_B = 40, 12, 14, 46
 INK, GRID, SERIES = "#1a1f24", "#c9d1d9", ("#0b4f8a", "#b34700")
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    step = 10 ** (len(str(int(value))) - 1)
-    for m in (1, 2, 2.5, 5, 10):
-        if value <= m * step:
-            return m * step
-    return 10 * step
+    """The top of the y axis: four equal, round (integer for counts) steps above `value`."""
+    raw_step = max(value, 1) / 4
+    magnitude = 10 ** (len(str(int(raw_step))) - 1)
+    for m in (1, 2, 3, 4, 5, 6, 8, 10):
+        step = m * magnitude
+        if step >= raw_step:
+            return step * 4
+    return 40 * magnitude  # pragma: no cover - the loop always ends at 10 * magnitude >= raw_step
 
 
 def _frame(title: str, desc: str, y_max: float, labels: list[str], x_of, body: list[str], uid: str) -> Markup:
     plot_h = HEIGHT - PAD_T - PAD_B
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{uid}-t {uid}-d" '
-             f'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, sans-serif" font-size="12">',
+             f'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, sans-serif" font-size="14">',
              f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>']
     for i in range(5):
         v = y_max * i / 4
         y = PAD_T + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{WIDTH - PAD_R}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">{v:g}</text>')
-    every = max(1, len(labels) // 8)
+    every = max(1, -(-len(labels) // 5))
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
+        if i % every == 0:
             parts.append(f'<text x="{x_of(i):.1f}" y="{HEIGHT - PAD_B + 18}" text-anchor="middle" fill="{INK}">'
                          f'{escape(label)}</text>')
     parts += body
@@ -77,8 +78,8 @@ def bar_chart(uid: str, title: str, labels: list[str], series: list[tuple[str, l
             body.append(f'<rect x="{x:.1f}" y="{PAD_T + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                         f'fill="{SERIES[s % len(SERIES)]}"><title>{escape(name)} {escape(labels[i])}: {v:g}</title></rect>')
     for s, (name, _values) in enumerate(series):
-        x = PAD_L + s * 150
-        body.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="12" height="12" fill="{SERIES[s % len(SERIES)]}"/>'
+        x = PAD_L + s * 130
+        body.append(f'<rect x="{x}" y="{HEIGHT - 15}" width="13" height="13" fill="{SERIES[s % len(SERIES)]}"/>'
                     f'<text x="{x + 16}" y="{HEIGHT - 4}" fill="{INK}">{escape(name)}</text>')
     desc = "; ".join(f"{name}: total {sum(values):g}" for name, values in series)
     return _frame(title, desc, y_max, labels, x_of, body, uid)

@@ -25,7 +25,9 @@ def test_balance_statement_exports_and_overdue(live, new_page):
     page.get_by_label("To (exclusive)").fill(end)
     page.get_by_role("button", name="Show").click()
     api = live.api("get", f"/customers/acme/statement?from={start}T00:00:00%2B00:00&to={end}T00:00:00%2B00:00").get_json()
-    expect(page.locator("tfoot td").last).to_have_text(str(api["total"]["closing"]))
+    closing = page.locator("tbody tr").last
+    expect(closing.locator("th")).to_have_text("Closing")
+    expect(closing.locator("td").last).to_have_text(str(api["total"]["closing"]))
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
