@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth import ROLES, Principal, hash_token, new_token
+from ..auth import ROLES, Principal, forget_token, hash_token, new_token
 from ..db import get_session, unit_of_work
 from ..domain.errors import DomainError, NotFound
 from ..models import ApiToken, Customer, User, utcnow
@@ -82,6 +82,7 @@ def revoke_token(token_id: int, customer_id: str | None = None) -> None:
         if token is None or (customer_id is not None and owner.customer_id != customer_id):
             raise NotFound("token", f"unknown token {token_id}")
         token.revoked_at = token.revoked_at or utcnow()
+        forget_token(token.token_hash)
 
 
 def check_password(email: str, password: str) -> Principal | None:

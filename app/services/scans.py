@@ -86,12 +86,14 @@ def _validate(index: int, raw, principal: Principal, settings) -> Pending:
         return p
     if isinstance(raw.get("id"), str):
         p.scan_id = raw["id"]
-    try:
-        data = _schema.load(raw)
-    except ValidationError as err:
-        field, msgs = next(iter(sorted(err.messages.items())))
-        p.reject(field, "; ".join(msgs) if isinstance(msgs, list) else str(msgs))
-        return p
+    data = _fast_load(raw)
+    if data is None:
+        try:
+            data = _schema.load(raw)
+        except ValidationError as err:
+            field, msgs = next(iter(sorted(err.messages.items())))
+            p.reject(field, "; ".join(msgs) if isinstance(msgs, list) else str(msgs))
+            return p
     p.data, p.scan_id = data, str(data["id"])
     now = datetime.now(timezone.utc)
     if data["occurred_at"] > now + timedelta(seconds=settings.future_tolerance_s):
@@ -105,6 +107,38 @@ def _validate(index: int, raw, principal: Principal, settings) -> Pending:
     p.lookup = ("alias", code.text) if isinstance(code, Alias) else ("code", code.ai_value)
     data["event"] = EVENT_NAMES[data["event"]]
     return p
+
+
+_FAST_KEYS = frozenset({"id", "code", "event", "site", "occurred_at", "customer", "device"})
+_LIMITS = {"code": 200, "site": 40, "customer": 40, "device": 64}
+
+
+def _fast_load(raw: dict) -> dict | None:
+    """The schema's result for a plainly well-formed scan, or None to let the schema
+    judge (and word the error). Checking 5,000 scans through marshmallow costs more
+    than folding them; this path accepts only what the schema certainly accepts."""
+    if not raw.keys() <= _FAST_KEYS:
+        return None
+    try:
+        for key, limit in _LIMITS.items():
+            value = raw.get(key)
+            if value is not None and (type(value) is not str or not 0 < len(value) <= limit):
+                return None
+        if raw["event"] not in EVENT_NAMES or type(raw["site"]) is not str or type(raw["code"]) is not str:
+            return None
+        at = raw["occurred_at"]
+        if type(at) is not str or len(at) < 20 or at[10] != "T":
+            return None
+        occurred_at = datetime.fromisoformat(at)
+        if occurred_at.tzinfo is None:
+            return None
+        scan_id = uuid.UUID(raw["id"]) if type(raw["id"]) is str and len(raw["id"]) == 36 else None
+    except (KeyError, ValueError):
+        return None
+    if scan_id is None:
+        return None
+    return {"id": scan_id, "code": raw["code"], "event": raw["event"], "site": raw["site"],
+            "customer": raw.get("customer"), "occurred_at": occurred_at, "device": raw.get("device")}
 
 
 def _mark_batch_duplicates(pending: list[Pending]) -> None:

@@ -1,11 +1,17 @@
-"""Operator console: fleet KPIs, alerts, anomalies to review, links to planning and labels."""
+"""Operator console: fleet KPIs, alerts, anomalies to review, collection planning, label sheets."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+import tempfile
+from datetime import datetime, timedelta, timezone
 
-from ..services import alerts, catalog, kpis, queries
+from flask import redirect, render_template, request, send_file, url_for
+from marshmallow import ValidationError
+
+from ..domain.errors import DomainError
+from ..schemas.planning import CollectionPlanInSchema
+from ..services import alerts, catalog, kpis, labels, planning, queries, return_requests
 from . import bp
-from .forms import ResolveForm, ThresholdForm
+from .forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
 from .session import page, signed_in
 
 STATE_LABELS = {"available": "Available", "in_depot_transfer": "Between depots", "issued": "Issued",
@@ -49,16 +55,80 @@ def console_resolve(anomaly_id):
     return redirect(url_for("web.console_anomalies", done=anomaly_id))
 
 
-@bp.route("/console/planning")
+@bp.route("/console/planning", methods=["GET", "POST"])
 @page("admin", "depot")
 def console_planning():
-    return render_template("console/unavailable.html", title="Planning runs",
-                           message="Collection and rebalancing planning is not available in the console yet.")
+    form = CollectionPlanForm()
+    depots = [site for site in catalog.list_all("site") if site.kind == "depot" and site.active]
+    form.depots.choices = [(d.id, d.name) for d in depots]
+    if not form.is_submitted():
+        form.day.data = datetime.now(timezone.utc).date() + timedelta(days=1)
+        form.depots.data = [d.id for d in depots]
+        form.vehicles.data, form.capacity_units.data, form.time_limit_s.data = 2, 33, 10
+    error = None
+    if form.validate_on_submit():
+        body = {"date": form.day.data.isoformat(), "depots": form.depots.data, "objective": form.objective.data,
+                "time_limit_s": form.time_limit_s.data,
+                # one vehicle type: n trucks shared out over the chosen depots
+                "vehicles": [{"id": f"truck-{i + 1}", "capacity_units": form.capacity_units.data,
+                              "start_depot": form.depots.data[i % len(form.depots.data)]}
+                             for i in range(form.vehicles.data)]}
+        try:
+            plan, _mode = planning.start(signed_in(), "collections", CollectionPlanInSchema().load(body))
+            return redirect(url_for("web.console_plan", plan_id=plan.id))
+        except (DomainError, ValidationError) as err:
+            error = getattr(err, "message", None) or "; ".join(
+                f"{k}: {v}" for k, v in getattr(err, "normalized_messages", dict)().items())
+    plans = planning.list_plans(None, None, 50, 0)
+    status = 422 if error or form.errors else 200
+    return render_template("console/planning.html", form=form, plans=plans, error=error,
+                           open_requests=return_requests.list_requests(signed_in(), "open", None, None, 1, 0)["total"]), status
 
 
-@bp.route("/console/labels")
+@bp.route("/console/planning/<plan_id>")
+@page("admin", "depot")
+def console_plan(plan_id):
+    plan = planning.get(plan_id)
+    return render_template("console/plan.html", plan=plan, result=plan.result or {})
+
+
+@bp.route("/console/labels", methods=["GET", "POST"])
 @page("admin", "depot")
 def console_labels():
-    return render_template("console/unavailable.html", title="Label printing",
-                           message="Printing asset labels from the console is not available yet.",
-                           asset_types=catalog.list_all("asset_type"))
+    form = LabelSheetForm()
+    types = catalog.list_all("asset_type")
+    form.asset_type.choices = [("", "(none)")] + [(t.id, t.name) for t in types]
+    form.site.choices = [(d.id, d.name) for d in catalog.list_all("site") if d.kind == "depot"]
+    form.preset.choices = [(p, p) for p in labels.PRESETS]
+    if not form.is_submitted():
+        form.preset.data = labels.DEFAULT_PRESET
+    error = None
+    if form.validate_on_submit():
+        codes = [c.strip() for c in (form.codes.data or "").splitlines() if c.strip()]
+        register = bool(form.asset_type.data and form.count.data)
+        if bool(codes) == register:
+            error = "Give either codes to reprint or a type and number of new assets, not both."
+        else:
+            try:
+                return _label_sheet(codes, form, register)
+            except DomainError as err:
+                error = err.message
+    return render_template("console/labels.html", form=form, error=error), 422 if error or form.errors else 200
+
+
+def _label_sheet(codes: list[str], form: LabelSheetForm, register: bool):
+    layout = labels.sheet_layout(form.preset.data)
+    out = tempfile.TemporaryFile()
+    try:
+        if register:
+            plan = labels.plan_registration(form.asset_type.data, form.count.data, form.site.data or None, layout)
+            sheet = labels.register_and_print(plan, layout, out)
+            name = f"labels-{plan.asset_type_id}-{sheet.codes[0]}-{sheet.codes[-1]}.pdf"
+        else:
+            sheet = labels.print_codes(codes, layout, out)
+            name = f"labels-reprint-{len(sheet.codes)}.pdf"
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return send_file(out, mimetype="application/pdf", as_attachment=True, download_name=name)

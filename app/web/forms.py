@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms import (DateField, EmailField, FloatField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, TimeField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -33,3 +35,36 @@ class ThresholdForm(FlaskForm):
         csrf = False
 
     threshold = IntegerField("Low-stock threshold", validators=[Optional(), NumberRange(0, 100000)])
+
+
+class PickupForm(FlaskForm):
+    site = SelectField("Site", validators=[DataRequired()])
+    asset_type = SelectField("Asset type", validators=[DataRequired()])
+    count = IntegerField("Number of assets", validators=[DataRequired(), NumberRange(1, 100000)])
+    day = DateField("Preferred day", validators=[Optional()], description="Leave empty for the site's opening hours.")
+    start = TimeField("From", validators=[Optional()])
+    end = TimeField("Until", validators=[Optional()])
+    note = TextAreaField("Note for the driver", validators=[Optional(), Length(max=1000)])
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CollectionPlanForm(FlaskForm):
+    day = DateField("Day of the tours", validators=[DataRequired()])
+    depots = CheckboxesField("Depots", validators=[DataRequired()])
+    vehicles = IntegerField("Vehicles", validators=[DataRequired(), NumberRange(1, 50)])
+    capacity_units = FloatField("Capacity per vehicle (pallet places)", validators=[DataRequired(), NumberRange(1, 1000)])
+    objective = SelectField("Optimise for", choices=[("distance", "Shortest distance"), ("cost", "Lowest cost"),
+                                                     ("co2e", "Lowest CO₂e")])
+    time_limit_s = IntegerField("Search time (seconds)", validators=[DataRequired(), NumberRange(1, 300)])
+
+
+class LabelSheetForm(FlaskForm):
+    codes = TextAreaField("Reprint: asset codes, one per line", validators=[Optional()])
+    asset_type = SelectField("Or register new assets of type", validators=[Optional()])
+    count = IntegerField("How many", validators=[Optional(), NumberRange(1, 10000)])
+    site = SelectField("Starting at depot", validators=[Optional()])
+    preset = SelectField("Sheet", validators=[DataRequired()])

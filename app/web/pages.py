@@ -1,6 +1,8 @@
 """Sign-in, sign-out, the start page, and HTML error pages for the web blueprint."""
 from __future__ import annotations
 
+import logging
+
 from flask import redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -10,6 +12,8 @@ from ..services import web_sessions
 from . import bp
 from .forms import LoginForm
 from .session import home_url, safe_next, sign_in, sign_out, signed_in
+
+log = logging.getLogger(__name__)
 
 
 @bp.context_processor
@@ -76,3 +80,10 @@ def _forbidden(_err):
 @bp.errorhandler(HTTPException)
 def _other(err: HTTPException):
     return render_template("error.html", status=err.code, title=err.name, message=err.description), err.code
+
+
+@bp.errorhandler(Exception)
+def _unexpected(err: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_template("error.html", status=500, title="Something went wrong",
+                           message="The error has been logged. Please try again in a moment."), 500

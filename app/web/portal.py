@@ -9,13 +9,15 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
-from ..services import accounts, balances, catalog, certificate_pdf, certificates, queries
+from ..domain.errors import DomainError
+from ..services import accounts, balances, catalog, certificate_pdf, certificates, queries, return_requests
 from . import bp, charts
-from .forms import PeriodForm, TokenForm
+from .forms import PeriodForm, PickupForm, TokenForm
 from .session import page, signed_in
 from .statement_pdf import statement_pdf
 
@@ -193,13 +195,53 @@ def portal_revoke_token(customer_id, token_id):
     return redirect(url_for("web.portal_tokens", customer_id=customer_id, revoked=token_id))
 
 
-@bp.route("/portal/<customer_id>/pickups")
+@bp.route("/portal/<customer_id>/pickups", methods=["GET", "POST"])
 @page(*PORTAL_ROLES)
 def portal_pickups(customer_id):
     customer = _customer(customer_id)
-    return render_template("portal/unavailable.html", customer=customer, title="Pickup requests",
-                           message="Requesting a pickup online is not available yet. "
-                                   "Please ask your pool operator's customer service to collect empty assets.")
+    principal = signed_in()
+    sites = [s for s in catalog.list_all("site", customer_id=customer_id) if s.active]
+    form = PickupForm()
+    form.site.choices = [(s.id, s.name) for s in sites]
+    form.asset_type.choices = [(t.id, t.name) for t in catalog.list_all("asset_type")]
+    error, created = None, None
+    can_request = principal.role in ("admin", "customer")  # as POST /api/v1/return-requests
+    if can_request and form.validate_on_submit():
+        try:
+            created = return_requests.create(principal, _pickup_request(form, sites, customer_id))
+        except DomainError as err:
+            error = err.message
+    elif form.is_submitted() and not can_request:
+        abort(403)
+    listing = return_requests.list_requests(principal, None, customer_id, None, 100, 0)
+    status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
+    return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
+                           requests=listing["items"], can_request=can_request,
+                           types={t.id: t.name for t in catalog.list_all("asset_type")}), status
+
+
+def _pickup_request(form: PickupForm, sites, customer_id: str) -> dict:
+    data = {"site": form.site.data, "counts": {form.asset_type.data: form.count.data},
+            "note": (form.note.data or "").strip() or None, "customer": customer_id}
+    if form.day.data:
+        site = next(s for s in sites if s.id == form.site.data)
+        tz = ZoneInfo(site.timezone or "UTC")
+        start = datetime.combine(form.day.data, form.start.data or time(0), tz)
+        end = datetime.combine(form.day.data, form.end.data, tz) if form.end.data else \
+            datetime.combine(form.day.data + timedelta(days=1), time(0), tz)
+        data["window"] = {"start": start, "end": end}
+    return data
+
+
+@bp.route("/portal/<customer_id>/pickups/<int:request_id>/cancel", methods=["POST"])
+@page("admin", "customer")
+def portal_cancel_pickup(customer_id, request_id):
+    _customer(customer_id)
+    principal = signed_in()
+    if return_requests.get(principal, request_id)["customer"] != customer_id:  # another customer's: 404
+        abort(404)
+    return_requests.cancel(principal, request_id)
+    return redirect(url_for("web.portal_pickups", customer_id=customer_id, cancelled=request_id))
 
 
 @bp.route("/portal/<customer_id>/certificates")

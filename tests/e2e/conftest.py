@@ -139,6 +139,11 @@ def seed_history(live) -> None:
     r = live.api("post", "/scans", json={"scans": scans})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["summary"].get("rejected", 0) == 0, r.get_json()
+    pickup = {"site": "acme-site", "counts": {"ibc": 4}, "note": "Ramp 2",
+              "window": {"start": (now + timedelta(days=1)).replace(hour=8, minute=0, second=0).isoformat(),
+                         "end": (now + timedelta(days=1)).replace(hour=12, minute=0, second=0).isoformat()}}
+    r = live.api("post", "/return-requests", token="acme", json=pickup)
+    assert r.status_code == 201, r.get_json()
 
 
 def run_axe(page) -> list[dict]:

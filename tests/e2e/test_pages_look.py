@@ -31,6 +31,8 @@ PAGES = [  # name, who, path (or a function that prepares the page)
     ("customers", "admin", "/portal"),
     ("console", "admin", "/console"),
     ("console-anomalies", "admin", "/console/anomalies"),
+    ("console-planning", "admin", "/console/planning"),
+    ("console-labels", "depot", "/console/labels"),
     ("not-found", "acme", "/portal/globex"),
 ]
 

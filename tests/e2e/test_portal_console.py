@@ -88,3 +88,64 @@ def test_depot_staff_review_but_do_not_resolve_anomalies(live, new_page):
     login(page, "depot", "/console/anomalies")
     expect(page.locator("#main")).to_contain_text("Only administrators resolve anomalies")
     expect(page.get_by_role("button", name="Resolve")).to_have_count(0)
+
+
+def tomorrow() -> str:
+    return (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+
+
+def test_customer_requests_and_cancels_a_pickup(live, new_page):
+    page = new_page("mobile")
+    login(page, "acme")
+    page.get_by_role("link", name="Pickups").click()
+    page.get_by_label("Number of assets").fill("5")
+    page.get_by_label("Preferred day").fill(tomorrow())
+    page.get_by_label("From", exact=True).fill("08:00")
+    page.get_by_label("Until").fill("12:00")
+    page.get_by_label("Note for the driver").fill("Gate 3")
+    page.get_by_role("button", name="Request pickup").click()
+    expect(page.get_by_role("status")).to_contain_text("sent: 5 asset(s)")
+    [req] = live.api("get", "/return-requests", token="acme").get_json()["items"]
+    assert (req["site"], req["counts"], req["status"], req["note"]) == ("acme-site", {"ibc": 5}, "open", "Gate 3")
+    assert req["window"]["start"].startswith(f"{tomorrow()}T08:00")
+    # another customer's request cannot be cancelled from here
+    other = live.api("post", "/return-requests", token="globex", json={"site": "globex-site", "counts": {"ibc": 2}})
+    assert other.status_code == 201, other.get_json()
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert page.request.post(f"/portal/acme/pickups/{other.get_json()['id']}/cancel", form={"csrf_token": csrf}).status == 404
+    page.get_by_role("button", name=f"Cancel pickup request {req['id']}").click()
+    expect(page.get_by_role("status")).to_contain_text("cancelled")
+    statuses = {r["id"]: r["status"] for r in live.api("get", "/return-requests").get_json()["items"]}
+    assert statuses == {req["id"]: "cancelled", other.get_json()["id"]: "open"}
+
+
+def test_console_plans_collection_tours(live, new_page):
+    r = live.api("post", "/return-requests", token="acme", json={"site": "acme-site", "counts": {"ibc": 4}})
+    assert r.status_code == 201, r.get_json()
+    page = new_page("desktop")
+    login(page, "admin", "/console/planning")
+    page.get_by_label("Day of the tours").fill(tomorrow())
+    page.get_by_label("Vehicles").fill("1")
+    page.get_by_label("Search time (seconds)").fill("2")
+    page.get_by_role("button", name="Plan tours").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Collections plan")
+    expect(page.locator(".badge").first).to_have_text("done", timeout=60_000)
+    expect(page.locator("#main")).to_contain_text("acme plant")
+    assert live.api("get", f"/return-requests/{r.get_json()['id']}").get_json()["status"] == "planned"
+
+
+def test_console_prints_label_sheets(live, new_page):
+    page = new_page("desktop")
+    login(page, "depot", "/console/labels")
+    code = live.world["codes"][0]
+    page.get_by_label("Reprint: asset codes, one per line").fill(code)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Make the PDF sheet").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    page.goto("/console/labels")
+    page.get_by_label("Or register new assets of type").select_option("ibc")
+    page.get_by_label("How many").fill("3")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Make the PDF sheet").click()
+    assert download.value.suggested_filename.startswith("labels-ibc-")
+    assert len(live.api("get", "/assets?limit=500").get_json()["items"]) == 23
