@@ -3,7 +3,7 @@
     .venv/bin/python bench/routing_bench.py [--time-limit 10] [--only cvrp,vrptw,rebalance]
 
 Sections (each merged into bench/results/routing.json, whole result to stdout):
-* cvrp: every CVRPLIB instance in /work/shared/bench/cvrp; our solver
+* cvrp: every CVRPLIB instance in ../shared/bench/cvrp; our solver
   (``routing.cli.solve_file``, engine auto), pyvroom (exploration level 5,
   2 threads = this machine's cores, same time limit) and plain PyVRP, run one
   after another so no two share the CPU; gap to the .sol BKS per instance.
@@ -15,6 +15,7 @@ Sections (each merged into bench/results/routing.json, whole result to stdout):
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import math
 import platform
@@ -29,8 +30,10 @@ sys.path.insert(0, str(ROOT))
 from routing.cli import solve_file  # noqa: E402
 from routing.vrplib_io import read_instance, read_solution  # noqa: E402
 
-CVRP_DIR = Path("/work/shared/bench/cvrp")
-VRPTW_DIR = Path("/work/shared/bench/vrptw")
+# Reference instances (CVRPLIB X, Solomon): ../shared/bench beside the checkout by default.
+REFERENCE_BENCH = Path(os.environ.get("REFERENCE_DATA", Path(__file__).resolve().parents[1].parent / "shared")) / "bench"
+CVRP_DIR = REFERENCE_BENCH / "cvrp"
+VRPTW_DIR = REFERENCE_BENCH / "vrptw"
 VRPTW_SUBSET = ("C101", "C201", "R101", "R201", "RC101", "RC201")
 RESULTS = ROOT / "bench" / "results" / "routing.json"
 

@@ -1,6 +1,7 @@
 import itertools
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,9 @@ from routing.checker import check_solution
 from routing.core import IndexedRoute
 from routing.errors import RoutingError
 from routing.vrplib_io import read_instance, read_solution
+
+# CVRPLIB / Solomon reference instances: ../shared/bench beside the checkout by default.
+REFERENCE_BENCH = Path(os.environ.get("REFERENCE_DATA", Path(__file__).resolve().parents[3].parent / "shared")) / "bench"
 
 ROOT = Path(__file__).resolve().parents[3]
 COORDS = [(0, 0), (10, 0), (10, 10), (0, 10), (-10, 5), (-5, -8), (6, -9)]
@@ -113,7 +117,7 @@ def test_solomon_truncation_convention_and_windows(tmp_path):
 
 def test_bks_files_of_shared_bench_are_feasible_under_our_conventions():
     for name in ("cvrp/X-n106-k14", "vrptw/C101", "vrptw/RC101"):
-        base = Path("/work/shared/bench") / name
+        base = REFERENCE_BENCH / name
         path = base.with_suffix(".vrp") if name.startswith("cvrp") else base.with_suffix(".txt")
         if not path.exists():
             pytest.skip("shared bench instances not available")
@@ -127,7 +131,7 @@ def test_bks_files_of_shared_bench_are_feasible_under_our_conventions():
 
 
 def test_checker_flags_violations():
-    inst_dir = Path("/work/shared/bench/vrptw/C101.txt")
+    inst_dir = REFERENCE_BENCH / "vrptw" / "C101.txt"
     if not inst_dir.exists():
         pytest.skip("shared bench instances not available")
     inst = read_instance(inst_dir)
@@ -142,7 +146,7 @@ def test_checker_flags_violations():
 def test_unknown_engine_and_bad_limit():
     from routing.solver import solve_indexed
 
-    inst = read_instance(Path("/work/shared/bench/vrptw/C101.txt"))
+    inst = read_instance(REFERENCE_BENCH / "vrptw" / "C101.txt")
     with pytest.raises(RoutingError) as err:
         solve_indexed(inst.problem, 1, engine="gurobi")
     assert err.value.field == "engine"
