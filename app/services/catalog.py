@@ -10,8 +10,9 @@ from ..models import AssetType, Customer, Site
 _MODELS = {"asset_type": AssetType, "customer": Customer, "site": Site}
 
 
-def list_all(kind: str, **filters) -> list:
-    model = _MODELS[kind]
+def list_all(entity: str, **filters) -> list:
+    """Rows of one entity ("site", "customer", "asset_type"), filtered by column values."""
+    model = _MODELS[entity]
     stmt = select(model).order_by(model.id)
     for key, value in filters.items():
         if value is not None:

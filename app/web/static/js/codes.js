@@ -1,4 +1,4 @@
-// Scanner input helpers. The server parses every code form; these only keep the data
+// Scanner input handling. The server parses every code form; these only keep the data
 // intact on the way (GS separators) and guess an asset type for the running counts.
 
 export const GS = "\x1d"; // ASCII group separator: how scanners transmit GS1 FNC1

@@ -156,7 +156,8 @@ export class Uploader {
       const r = byId.get(item.id);
       if (r) {
         current.status = r.status;
-        current.message = r.message || null;
+        // "scans[3].code: ..." names the position in the batch, which means nothing here.
+        current.message = (r.message || "").replace(/^scans\[\d+\]\./, "") || null;
         current.asset = r.asset || null;
         // A resend of an id the server already has: an earlier attempt got through.
         if (r.status === "duplicate" && current.attempts > 0) current.message = "Recorded by an earlier attempt.";
