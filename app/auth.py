@@ -31,6 +31,11 @@ class Principal:
     def is_customer(self) -> bool:
         return self.role == "customer"
 
+    @property
+    def scope(self) -> str | None:
+        """The customer whose data alone this caller may see; None for operator staff."""
+        return self.customer_id if self.is_customer else None
+
 
 def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)

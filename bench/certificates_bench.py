@@ -62,7 +62,6 @@ def setup(trips: int, customers: int, history: int) -> dict:
     t0 = time.perf_counter()
     upgrade_database(DB_URL)
     eng = _engine(DB_URL)
-    n_types = len(TYPES)
     with eng.connect() as conn:
         conn.execute(text("SELECT setseed(0.2026)"))
         for i, (tid, profile, tare) in enumerate(TYPES):

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from labels.grai import make_grai  # noqa: E402
-from labels.layout import LabelSpec, SheetLayout, label_boxes, label_spec, module_size_pt  # noqa: E402
+from labels.layout import SheetLayout, label_boxes, label_spec, module_size_pt  # noqa: E402
 from labels.render_pdf import label_sheet_pdf  # noqa: E402
 from labels.render_qr import QUIET_ZONE_MODULES, dark_runs, qr_matrix, qr_png  # noqa: E402
 

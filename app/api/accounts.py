@@ -4,7 +4,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import current, requires
-from ..domain.errors import NotFound
 from ..schemas.api import TokenRequestSchema, TokenSchema, UserSchema
 from ..services import accounts
 

@@ -12,10 +12,6 @@ from ..services import queries, registry
 blp = Blueprint("assets", __name__, description="Assets, their state and history")
 
 
-def _scope() -> str | None:
-    p = current()
-    return p.customer_id if p.is_customer else None
-
 
 @blp.route("/assets")
 class Assets(MethodView):
@@ -24,7 +20,7 @@ class Assets(MethodView):
     @requires()
     def get(self, args):
         """List assets (filtered, cursor-paginated). A customer sees the assets it holds."""
-        customer = _scope() or args.get("customer")
+        customer = current().scope or args.get("customer")
         items, cursor = queries.list_assets(args.get("state"), customer, args.get("type"), args.get("site"),
                                             args["limit"], args.get("cursor"))
         return {"items": items, "next_cursor": cursor}
@@ -49,7 +45,7 @@ def _link(code: str, base: str) -> str:
 @requires()
 def get_asset(code):
     """One asset: state, holder, site, open trip, trip count, last seen."""
-    return queries.asset_detail(code, _scope())
+    return queries.asset_detail(code, current().scope)
 
 
 @blp.route("/assets/<code>/events")
@@ -57,11 +53,11 @@ def get_asset(code):
 @requires()
 def get_events(code):
     """The asset's scans in physical order, with their EPCIS bizStep and disposition."""
-    return queries.asset_events(code, _scope())
+    return queries.asset_events(code, current().scope)
 
 
 @blp.route("/assets/<code>/trips")
 @blp.response(200, TripSchema(many=True))
 @requires()
 def get_trips(code):
-    return queries.asset_trips(code, _scope())
+    return queries.asset_trips(code, current().scope)

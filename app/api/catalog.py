@@ -12,10 +12,6 @@ from ..services import catalog
 blp = Blueprint("catalog", __name__, description="Customers, sites and asset types")
 
 
-def _customer_scope() -> str | None:
-    p = current()
-    return p.customer_id if p.is_customer else None
-
 
 @blp.route("/customers")
 class Customers(MethodView):
@@ -23,7 +19,7 @@ class Customers(MethodView):
     @requires()
     def get(self):
         """Customers. A customer user sees only its own."""
-        scope = _customer_scope()
+        scope = current().scope
         return catalog.list_all("customer", id=scope)
 
     @blp.arguments(CustomerSchema)
@@ -38,7 +34,7 @@ class CustomerItem(MethodView):
     @blp.response(200, CustomerSchema)
     @requires()
     def get(self, customer_id):
-        scope = _customer_scope()
+        scope = current().scope
         if scope is not None and scope != customer_id:
             raise NotFound("customer", f"unknown customer {customer_id!r}")
         return catalog.get("customer", customer_id)
@@ -57,7 +53,7 @@ class Sites(MethodView):
     @requires()
     def get(self, args):
         """Depots and customer sites. A customer user sees depots and its own sites."""
-        scope = _customer_scope()
+        scope = current().scope
         sites = catalog.list_all("site", kind=args.get("kind"), customer_id=args.get("customer"))
         if scope is not None:
             sites = [s for s in sites if s.kind == "depot" or s.customer_id == scope]
@@ -76,7 +72,7 @@ class SiteItem(MethodView):
     @requires()
     def get(self, site_id):
         site = catalog.get("site", site_id)
-        scope = _customer_scope()
+        scope = current().scope
         if scope is not None and site.kind == "customer" and site.customer_id != scope:
             raise NotFound("site", f"unknown site {site_id!r}")
         return site

@@ -19,10 +19,6 @@ blp = Blueprint("certificates", __name__, description="Signed monthly avoided-CO
 READERS = ("admin", "customer")
 
 
-def _own() -> str | None:
-    p = current()
-    return p.customer_id if p.is_customer else None
-
 
 @blp.route("/certificates")
 class Certificates(MethodView):
@@ -31,7 +27,7 @@ class Certificates(MethodView):
     @requires(*READERS)
     def get(self, args):
         """List certificates, newest month first. A customer user sees its own only."""
-        own = _own()
+        own = current().scope
         if own is not None and args["customer"] not in (None, own):
             raise NotFound("customer", f"unknown customer {args['customer']!r}")
         month = certificates.require_month(args["month"])
@@ -95,7 +91,7 @@ def get_job(job_id):
 @requires(*READERS)
 def get_signed_json(serial):
     """The signed document: `{"document", "signature", "algorithm", "key_id"}` (canonical JSON)."""
-    cert = certificates.get(serial, _own())
+    cert = certificates.get(serial, current().scope)
     return Response(canonical_json(certificates.signed_document(cert)), mimetype="application/json",
                     headers={"Content-Disposition": f'inline; filename="{serial}.json"'})
 
@@ -104,7 +100,7 @@ def get_signed_json(serial):
 @requires(*READERS)
 def get_pdf(serial):
     """The certificate as a PDF (methodology, table by asset type, 12-month chart, QR to the verify page)."""
-    cert = certificates.get(serial, _own())
+    cert = certificates.get(serial, current().scope)
     pdf = certificate_pdf.render(cert, certificates.history(cert), cert.status, cert.superseded_by)
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{serial}.pdf"'})
 
@@ -114,4 +110,4 @@ def get_pdf(serial):
 @requires(*READERS)
 def get_certificate(serial):
     """Metadata, status and the signed document of one certificate."""
-    return certificates.get(serial, _own())
+    return certificates.get(serial, current().scope)

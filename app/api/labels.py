@@ -20,10 +20,6 @@ blp = Blueprint("labels", __name__, description="Asset labels: QR images, ZPL an
 PRINTERS = ("admin", "depot")
 
 
-def _scope() -> str | None:
-    p = current()
-    return p.customer_id if p.is_customer else None
-
 
 def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -36,8 +32,8 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 @requires()
 def get_label_png(args, code):
     """QR symbol of the asset's Digital Link URI as a PNG (4-module quiet zone included)."""
-    png = labels.label_png(code, _scope(), args["module_px"])
-    return _download(png, "image/png", f"{labels.asset_code(code, _scope())}.png")
+    png = labels.label_png(code, current().scope, args["module_px"])
+    return _download(png, "image/png", f"{labels.asset_code(code, current().scope)}.png")
 
 
 @blp.route("/assets/<path:code>/label.svg")
@@ -45,8 +41,8 @@ def get_label_png(args, code):
 @requires()
 def get_label_svg(code):
     """QR symbol of the asset's Digital Link URI as a scalable SVG."""
-    svg = labels.label_svg(code, _scope())
-    return _download(svg, "image/svg+xml", f"{labels.asset_code(code, _scope())}.svg")
+    svg = labels.label_svg(code, current().scope)
+    return _download(svg, "image/svg+xml", f"{labels.asset_code(code, current().scope)}.svg")
 
 
 @blp.route("/assets/<path:code>/label.zpl")
@@ -55,8 +51,8 @@ def get_label_svg(code):
 @requires()
 def get_label_zpl(args, code):
     """ZPL II for one thermal label: QR (Digital Link only), asset type, operator, GRAI."""
-    zpl = labels.label_zpl_text(code, _scope(), args["dpi"], args["width_mm"], args["height_mm"])
-    return _download(zpl, "text/plain", f"{labels.asset_code(code, _scope())}.zpl")
+    zpl = labels.label_zpl_text(code, current().scope, args["dpi"], args["width_mm"], args["height_mm"])
+    return _download(zpl, "text/plain", f"{labels.asset_code(code, current().scope)}.zpl")
 
 
 @blp.route("/labels/sheets", methods=["POST"])

@@ -26,14 +26,7 @@ def validate(body: dict) -> dict:
     """Check ids and times before any job starts; returns JSON-ready params."""
     session = get_session()
     depots = body["depots"]
-    if len(set(depots)) != len(depots):
-        raise DomainError("depots", "a depot is listed twice")
-    for i, depot_id in enumerate(depots):
-        site = session.get(Site, depot_id)
-        if site is None:
-            raise NotFound(f"depots[{i}]", f"unknown depot {depot_id!r}")
-        if site.kind != "depot":
-            raise DomainError(f"depots[{i}]", f"{depot_id!r} is a customer site, not a depot")
+    inputs.check_depots(depots)
     classes = inputs.truck_factors()
     seen, vehicles = set(), []
     for i, v in enumerate(body["vehicles"]):

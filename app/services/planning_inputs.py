@@ -93,3 +93,19 @@ def with_matrix(solve):
             log.warning("OSRM matrix failed, using the great-circle estimate: %s", exc)
             warnings.append(f"OSRM unavailable ({exc}); distances are great-circle km x 1.3 at 60 km/h")
     raise AssertionError("the offline matrix provider never fails")
+
+
+def check_depots(depots: list[str]) -> None:
+    """Each id once, each an existing depot; the error names the offending list item."""
+    from ..domain.errors import DomainError, NotFound
+    from ..models import Site
+
+    if len(set(depots)) != len(depots):
+        raise DomainError("depots", "a depot is listed twice")
+    session = get_session()
+    for i, depot_id in enumerate(depots):
+        site = session.get(Site, depot_id)
+        if site is None:
+            raise NotFound(f"depots[{i}]", f"unknown depot {depot_id!r}")
+        if site.kind != "depot":
+            raise DomainError(f"depots[{i}]", f"{depot_id!r} is a customer site, not a depot")

@@ -32,14 +32,8 @@ def validate(body: dict) -> dict:
         depots = list(session.scalars(select(Site.id).where(Site.kind == "depot", Site.active.is_(True)).order_by(Site.id)))
         if not depots:
             raise DomainError("depots", "there are no active depots")
-    elif len(set(depots)) != len(depots):
-        raise DomainError("depots", "a depot is listed twice")
-    for i, depot_id in enumerate(depots):
-        site = session.get(Site, depot_id)
-        if site is None:
-            raise NotFound(f"depots[{i}]", f"unknown depot {depot_id!r}")
-        if site.kind != "depot":
-            raise DomainError(f"depots[{i}]", f"{depot_id!r} is a customer site, not a depot")
+    else:
+        inputs.check_depots(depots)
     if body["truck_class"] not in inputs.truck_factors():
         raise DomainError("truck_class", f"unknown truck class {body['truck_class']!r}; use one of "
                                          f"{', '.join(sorted(inputs.truck_factors()))}")
