@@ -24,7 +24,9 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Sessions in UTC, so date() of a timestamp is the UTC day whatever the server's zone.
+    return create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                         connect_args={"options": "-c timezone=UTC"})
 
 
 def init_app(app: Flask) -> None:

@@ -99,3 +99,23 @@ def statement(customer_id: str, start: datetime, end: datetime) -> dict:
         row["opening"] = row["closing"] - in_period[t]
     totals = {k: sum(r[k] for r in per_type.values()) for k in ("opening", *MOVE_KINDS_IN, *MOVE_KINDS_OUT, "closing")}
     return {"customer": customer_id, "from": start, "to": end, "by_type": per_type, "total": totals}
+
+
+def daily_moves(customer_id: str, since: datetime) -> tuple[dict[str, int], dict]:
+    """(current balance by nothing but total, {utc day: {kind: count}}) since `since`, in
+    one aggregate query: what the portal's charts need without a statement per point."""
+    _customer(customer_id)
+    session = get_session()
+    current = session.scalar(select(func.coalesce(func.sum(CustomerBalance.count), 0))
+                             .where(CustomerBalance.customer_id == customer_id))
+    day = func.date(CustodyMove.occurred_at)
+    rows = session.execute(
+        select(day, CustodyMove.kind, func.sum(CustodyMove.delta))
+        .where(CustodyMove.customer_id == customer_id, CustodyMove.occurred_at >= since)
+        .group_by(day, CustodyMove.kind)
+    ).all()
+    by_day: dict = defaultdict(dict)
+    for d, kind, total in rows:
+        d = d if not isinstance(d, str) else datetime.fromisoformat(d).date()
+        by_day[d][kind] = abs(int(total))
+    return int(current), dict(by_day)

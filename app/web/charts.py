@@ -23,14 +23,16 @@ def _nice_max(value: float) -> float:
     return 40 * magnitude  # pragma: no cover - the loop always ends at 10 * magnitude >= raw_step
 
 
-def _frame(title: str, desc: str, y_max: float, labels: list[str], x_of, body: list[str], uid: str) -> Markup:
+def _frame(title: str, desc: str, y_max: float, labels: list[str], x_of, body: list[str], uid: str,
+           y_min: float = 0.0) -> Markup:
     plot_h = HEIGHT - PAD_T - PAD_B
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{uid}-t {uid}-d" '
              f'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, sans-serif" font-size="14">',
              f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>']
-    for i in range(5):
-        v = y_max * i / 4
-        y = PAD_T + plot_h - plot_h * i / 4
+    steps = 8 if y_min < 0 else 4  # a negative range mirrors the positive one
+    for i in range(steps + 1):
+        v = y_min + (y_max - y_min) * i / steps
+        y = PAD_T + plot_h - plot_h * i / steps
         parts.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{WIDTH - PAD_R}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">{v:g}</text>')
     every = max(1, -(-len(labels) // 5))
@@ -62,8 +64,16 @@ def line_chart(uid: str, title: str, labels: list[str], values: list[float]) -> 
 
 
 def bar_chart(uid: str, title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Markup:
-    y_max = _nice_max(max((v for _name, vs in series for v in vs), default=0))
+    """Bars from the zero line; negative values (e.g. avoided emissions below zero, which
+    a certificate may honestly show) hang below it on a mirrored axis."""
+    values_all = [v for _name, vs in series for v in vs]
+    top = _nice_max(max([abs(v) for v in values_all], default=0))
+    y_max, y_min = top, (-top if any(v < 0 for v in values_all) else 0.0)
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
+
+    def y_of(v):
+        return PAD_T + plot_h * (y_max - v) / (y_max - y_min)
+
     slot = plot_w / max(len(labels), 1)
     bar_w = slot * 0.8 / max(len(series), 1)
 
@@ -73,13 +83,13 @@ def bar_chart(uid: str, title: str, labels: list[str], series: list[tuple[str, l
     body = []
     for s, (name, values) in enumerate(series):
         for i, v in enumerate(values):
-            h = plot_h * v / y_max
+            top_y, bottom_y = sorted((y_of(v), y_of(0)))
             x = PAD_L + slot * i + slot * 0.1 + bar_w * s
-            body.append(f'<rect x="{x:.1f}" y="{PAD_T + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+            body.append(f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{bar_w:.1f}" height="{bottom_y - top_y:.1f}" '
                         f'fill="{SERIES[s % len(SERIES)]}"><title>{escape(name)} {escape(labels[i])}: {v:g}</title></rect>')
     for s, (name, _values) in enumerate(series):
         x = PAD_L + s * 130
         body.append(f'<rect x="{x}" y="{HEIGHT - 15}" width="13" height="13" fill="{SERIES[s % len(SERIES)]}"/>'
                     f'<text x="{x + 16}" y="{HEIGHT - 4}" fill="{INK}">{escape(name)}</text>')
     desc = "; ".join(f"{name}: total {sum(values):g}" for name, values in series)
-    return _frame(title, desc, y_max, labels, x_of, body, uid)
+    return _frame(title, desc, y_max, labels, x_of, body, uid, y_min)

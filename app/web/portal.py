@@ -59,18 +59,26 @@ def portal_overview(customer_id):
     customer = _customer(customer_id)
     balance = balances.balance(customer_id)
     today = datetime.now(timezone.utc).date()
-    # Balance at the end of each of the last 26 weeks (the statement's closing figures).
-    week_ends = [today + timedelta(days=1) - timedelta(weeks=k) for k in range(25, -1, -1)]
-    closings = [balances.statement(customer_id, _utc_midnight(end - timedelta(weeks=1)), _utc_midnight(end))["total"]["closing"]
-                for end in week_ends]
-    week_labels = [(end - timedelta(days=1)).strftime("%d %b") for end in week_ends]
     months = [_month_start(today, back) for back in range(11, -1, -1)]
+    # One aggregate of the custody moves by day feeds both charts (no query per point).
+    current, by_day = balances.daily_moves(customer_id, _utc_midnight(min(months[0], today - timedelta(weeks=26))))
+    week_ends = [today + timedelta(days=1) - timedelta(weeks=k) for k in range(25, -1, -1)]
+
+    def net(d) -> int:
+        kinds = by_day.get(d, {})
+        return (kinds.get("issued", 0) + kinds.get("transfer_in", 0) + kinds.get("found", 0)
+                - kinds.get("returned", 0) - kinds.get("transfer_out", 0) - kinds.get("lost", 0))
+
+    # Balance at the end of each of the last 26 weeks: today's balance minus what came after.
+    closings = [current - sum(net(d) for d in by_day if d >= end) for end in week_ends]
+    week_labels = [(end - timedelta(days=1)).strftime("%d %b") for end in week_ends]
     month_rows = []
     for start in months:
         end = _month_start(start, -1)
-        total = balances.statement(customer_id, _utc_midnight(start), _utc_midnight(end))["total"]
-        month_rows.append({"label": start.strftime("%b %Y"), "issued": total["issued"] + total["transfer_in"],
-                           "returned": total["returned"] + total["transfer_out"]})
+        days = [d for d in by_day if start <= d < end]
+        month_rows.append({"label": start.strftime("%b %Y"),
+                           "issued": sum(by_day[d].get("issued", 0) + by_day[d].get("transfer_in", 0) for d in days),
+                           "returned": sum(by_day[d].get("returned", 0) + by_day[d].get("transfer_out", 0) for d in days)})
     return render_template(
         "portal/overview.html", customer=customer, balance=balance, matrix=_matrix(customer_id, balance),
         types={t.id: t.name for t in catalog.list_all("asset_type")},
@@ -248,8 +256,12 @@ def portal_cancel_pickup(customer_id, request_id):
 @page(*PORTAL_ROLES)
 def portal_certificates(customer_id):
     customer = _customer(customer_id)
-    return render_template("portal/certificates.html", customer=customer,
-                           items=certificates.list_certificates(customer_id, None, None, 120, 0))
+    items = certificates.list_certificates(customer_id, None, None, 120, 0)
+    valid = sorted((c for c in items if c.status == "valid"), key=lambda c: c.month)[-12:]
+    chart = charts.bar_chart("avoided-chart", "Avoided kg CO2e per month (certified)",
+                             [c.month for c in valid], [("Avoided kg CO2e", [c.avoided_kg_co2e for c in valid])]) \
+        if valid else None
+    return render_template("portal/certificates.html", customer=customer, items=items, chart=chart, monthly=valid)
 
 
 @bp.route("/portal/<customer_id>/certificates/<serial>.pdf")
