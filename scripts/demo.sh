@@ -9,4 +9,6 @@ PORT=${PORT:-8000}
 echo
 echo "Service: http://127.0.0.1:${PORT}/   (API: http://127.0.0.1:${PORT}/api/v1/openapi.json)"
 echo "Try:     curl -H 'Authorization: Bearer <admin token above>' http://127.0.0.1:${PORT}/api/v1/kpis"
-exec .venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "127.0.0.1:${PORT}" --access-logfile - wsgi:app
+# Label sheets of up to 10,000 labels and inline planning runs take longer than the
+# default 30 s worker timeout when no job worker runs (see docs/operations.md).
+exec .venv/bin/gunicorn --workers "${WORKERS:-2}" --timeout 300 --bind "127.0.0.1:${PORT}" --access-logfile - wsgi:app
