@@ -32,8 +32,8 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 @requires()
 def get_label_png(args, code):
     """QR symbol of the asset's Digital Link URI as a PNG (4-module quiet zone included)."""
-    png = labels.label_png(code, current().scope, args["module_px"])
-    return _download(png, "image/png", f"{labels.asset_code(code, current().scope)}.png")
+    canonical, png = labels.label_png(code, current().scope, args["module_px"])
+    return _download(png, "image/png", f"{canonical}.png")
 
 
 @blp.route("/assets/<path:code>/label.svg")
@@ -41,8 +41,8 @@ def get_label_png(args, code):
 @requires()
 def get_label_svg(code):
     """QR symbol of the asset's Digital Link URI as a scalable SVG."""
-    svg = labels.label_svg(code, current().scope)
-    return _download(svg, "image/svg+xml", f"{labels.asset_code(code, current().scope)}.svg")
+    canonical, svg = labels.label_svg(code, current().scope)
+    return _download(svg, "image/svg+xml", f"{canonical}.svg")
 
 
 @blp.route("/assets/<path:code>/label.zpl")
@@ -51,8 +51,8 @@ def get_label_svg(code):
 @requires()
 def get_label_zpl(args, code):
     """ZPL II for one thermal label: QR (Digital Link only), asset type, operator, GRAI."""
-    zpl = labels.label_zpl_text(code, current().scope, args["dpi"], args["width_mm"], args["height_mm"])
-    return _download(zpl, "text/plain", f"{labels.asset_code(code, current().scope)}.zpl")
+    canonical, zpl = labels.label_zpl_text(code, current().scope, args["dpi"], args["width_mm"], args["height_mm"])
+    return _download(zpl, "text/plain", f"{canonical}.zpl")
 
 
 @blp.route("/labels/sheets", methods=["POST"])

@@ -172,44 +172,41 @@ def _types(assets: Iterable[Asset]) -> dict[str, AssetType]:
     return {t.id: t for t in get_session().scalars(select(AssetType).where(AssetType.id.in_(ids)))}
 
 
-def _single_spec(code: str, customer_scope: str | None) -> LabelSpec:
+def _single_spec(code: str, customer_scope: str | None) -> tuple[str, LabelSpec]:
+    """(canonical code, label spec) of one asset: the code names the downloaded file."""
     asset = _asset(code, customer_scope)
     try:
-        return spec_for(asset, get_session().get(AssetType, asset.asset_type_id))
+        return asset.code, spec_for(asset, get_session().get(AssetType, asset.asset_type_id))
     except LabelError as err:
         raise _as_domain(err) from None
 
 
 # -- one label ---------------------------------------------------------------
 
-def label_png(code: str, customer_scope: str | None = None, module_px: int = PNG_DEFAULT_MODULE_PX) -> bytes:
-    spec = _single_spec(code, customer_scope)
+def label_png(code: str, customer_scope: str | None = None,
+              module_px: int = PNG_DEFAULT_MODULE_PX) -> tuple[str, bytes]:
+    canonical, spec = _single_spec(code, customer_scope)
     try:
-        return qr_png(spec.uri, module_px=module_px)
+        return canonical, qr_png(spec.uri, module_px=module_px)
     except LabelError as err:
         raise _as_domain(err) from None
 
 
-def label_svg(code: str, customer_scope: str | None = None) -> bytes:
-    spec = _single_spec(code, customer_scope)
+def label_svg(code: str, customer_scope: str | None = None) -> tuple[str, bytes]:
+    canonical, spec = _single_spec(code, customer_scope)
     try:
-        return qr_svg(spec.uri)
+        return canonical, qr_svg(spec.uri)
     except LabelError as err:
         raise _as_domain(err) from None
 
 
 def label_zpl_text(code: str, customer_scope: str | None = None, dpi: int = ZPL_DEFAULT_DPI,
-                   width_mm: float = ZPL_DEFAULT_WIDTH_MM, height_mm: float = ZPL_DEFAULT_HEIGHT_MM) -> str:
-    spec = _single_spec(code, customer_scope)
+                   width_mm: float = ZPL_DEFAULT_WIDTH_MM, height_mm: float = ZPL_DEFAULT_HEIGHT_MM) -> tuple[str, str]:
+    canonical, spec = _single_spec(code, customer_scope)
     try:
-        return label_zpl(spec, dpi=dpi, width_mm=width_mm, height_mm=height_mm)
+        return canonical, label_zpl(spec, dpi=dpi, width_mm=width_mm, height_mm=height_mm)
     except LabelError as err:
         raise _as_domain(err) from None
-
-
-def asset_code(code: str, customer_scope: str | None = None) -> str:
-    """The canonical code (AI 8003 value) of an asset, e.g. for a download file name."""
-    return _asset(code, customer_scope).code
 
 
 # -- sheets ------------------------------------------------------------------
