@@ -195,3 +195,39 @@ def seed_demo(tz: str = "Europe/Berlin") -> int:
                                       created_at=now, updated_at=now))
             added += 1
     return added
+
+
+def settle_by_collections(session, site_ids: set[str]) -> int:
+    """Mark requests collected once collect scans at their site cover them.
+
+    Runs inside the scan transaction, so the batch's own collect scans count. At one
+    site, the collects since the oldest waiting request are allocated to the requests
+    oldest first, by asset type; a request is settled when every count it asked for is
+    covered. Returns how many requests were settled.
+    """
+    from ..domain.states import EventType
+    from ..models import Asset, ScanEvent
+
+    waiting = list(session.scalars(
+        select(ReturnRequest).where(ReturnRequest.site_id.in_(sorted(site_ids)),
+                                    ReturnRequest.status.in_(("open", "planned", "unserved")))
+        .order_by(ReturnRequest.created_at, ReturnRequest.id).with_for_update()))
+    settled = 0
+    for site_id in sorted({r.site_id for r in waiting}):
+        queue = [r for r in waiting if r.site_id == site_id]
+        rows = session.execute(
+            select(Asset.asset_type_id, func.count())
+            .join(ScanEvent, ScanEvent.asset_id == Asset.id)
+            .where(ScanEvent.site_id == site_id, ScanEvent.event == int(EventType.COLLECT),
+                   ScanEvent.occurred_at >= queue[0].created_at)
+            .group_by(Asset.asset_type_id)).all()
+        available = {type_id: n for type_id, n in rows}
+        for req in queue:
+            if any(available.get(t, 0) < n for t, n in req.counts.items()):
+                break  # oldest first: a later request cannot jump an unfinished one
+            for t, n in req.counts.items():
+                available[t] -= n
+            req.status, req.updated_at = "collected", utcnow()
+            req.status_reason = "collect scans at the site cover every requested asset"
+            settled += 1
+    return settled

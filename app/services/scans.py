@@ -30,10 +30,11 @@ from ..auth import Principal
 from ..db import get_session, unit_of_work
 from ..domain.lifecycle import Projection, Scan, replay, step
 from ..domain.policy import check_scan
-from ..domain.states import EVENT_NAMES, AssetState
+from ..domain.states import EVENT_NAMES, AssetState, EventType
 from ..models import ScanEvent
 from ..schemas.scans import ScanInSchema
 from . import projection_store as store
+from . import return_requests
 from .sitecache import SiteCache
 
 _schema = ScanInSchema()
@@ -187,6 +188,9 @@ def _store(principal: Principal, pending: list[Pending]) -> dict:
         event_rows = _fold(session, principal, live, assets, sites, changes)
         event_ids = store.insert_events(session, event_rows)
         store.write(session, changes, event_ids)
+        collect_sites = {p.data["site"] for p in live if p.data["event"] is EventType.COLLECT}
+        if collect_sites:
+            return_requests.settle_by_collections(session, collect_sites)
         return assets
 
 
