@@ -34,6 +34,13 @@ def _customer(customer_id: str):
     return catalog.get("customer", customer_id)  # unknown: NotFound, rendered as 404
 
 
+def _attachment(body, mimetype: str, filename: str):
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _utc_midnight(d: date) -> datetime:
     return datetime.combine(d, time(0), timezone.utc)
 
@@ -145,11 +152,7 @@ def portal_statement_csv(customer_id):
     for type_id, row in sorted(statement["by_type"].items()):
         writer.writerow([customer_id, start.isoformat(), end.isoformat(), type_id, *(row[c] for c in COLUMNS)])
     writer.writerow([customer_id, start.isoformat(), end.isoformat(), "total", *(statement["total"][c] for c in COLUMNS)])
-    response = make_response(out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="statement-{customer_id}-{form.start.data}-{form.end.data}.csv"')
-    return response
+    return _attachment(out.getvalue(), "text/csv", f"statement-{customer_id}-{form.start.data}-{form.end.data}.csv")
 
 
 @bp.route("/portal/<customer_id>/statement.pdf")
@@ -161,11 +164,8 @@ def portal_statement_pdf(customer_id):
         abort(400)
     statement = balances.statement(customer_id, start, end)
     types = {t.id: t.name for t in catalog.list_all("asset_type")}
-    response = make_response(statement_pdf(customer.name, statement, types, COLUMNS, COLUMN_LABELS))
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="statement-{customer_id}-{form.start.data}-{form.end.data}.pdf"')
-    return response
+    return _attachment(statement_pdf(customer.name, statement, types, COLUMNS, COLUMN_LABELS), "application/pdf",
+                       f"statement-{customer_id}-{form.start.data}-{form.end.data}.pdf")
 
 
 @bp.route("/portal/<customer_id>/overdue")
@@ -270,7 +270,4 @@ def portal_certificate_pdf(customer_id, serial):
     _customer(customer_id)
     cert = certificates.get(serial, customer_id)  # another customer's serial: 404
     pdf = certificate_pdf.render(cert, certificates.history(cert), cert.status, cert.superseded_by)
-    response = make_response(pdf)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{serial}.pdf"'
-    return response
+    return _attachment(pdf, "application/pdf", f"{serial}.pdf")
