@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -54,6 +54,20 @@ def get_asset(code):
 def get_events(code):
     """The asset's scans in physical order, with their EPCIS bizStep and disposition."""
     return queries.asset_events(code, current().scope)
+
+
+@blp.route("/assets/<code>/epcis")
+@blp.response(200, description="EPCIS 2.0 JSON-LD document (GS1), one ObjectEvent per scan",
+              content_type="application/ld+json")
+@requires()
+def get_epcis(code):
+    """The asset's history as a GS1 EPCIS 2.0 document for partners' systems."""
+    settings = current_app.config["SETTINGS"]
+    doc = queries.asset_epcis(code, current().scope, settings.resolver_base_url, settings.public_base_url,
+                              settings.operator_name)
+    response = jsonify(doc)
+    response.mimetype = "application/ld+json"
+    return response
 
 
 @blp.route("/assets/<code>/trips")

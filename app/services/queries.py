@@ -88,6 +88,20 @@ def asset_events(code: str, customer_scope: str | None = None) -> list[dict]:
     return out
 
 
+def asset_epcis(code: str, customer_scope: str | None, resolver_base_url: str, public_base_url: str,
+                sender: str) -> dict:
+    """The asset's history as an EPCIS 2.0 document (see app/domain/epcis.py)."""
+    from ..domain.epcis import EventRecord, document
+
+    a = find(code)
+    _check_scope(a, customer_scope)
+    rows = get_session().scalars(select(ScanEvent).where(ScanEvent.asset_id == a.id)
+                                 .order_by(ScanEvent.occurred_at, ScanEvent.id))
+    records = [EventRecord(str(e.scan_id), EventType(e.event), e.occurred_at, e.recorded_at, e.site_id,
+                           e.customer_id, e.anomaly_reason if e.status == 2 else None) for e in rows]
+    return document(f"{resolver_base_url.rstrip('/')}/8003/{a.code}", records, public_base_url, utcnow(), sender)
+
+
 def asset_trips(code: str, customer_scope: str | None = None) -> list[dict]:
     a = find(code)
     _check_scope(a, customer_scope)
