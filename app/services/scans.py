@@ -45,7 +45,6 @@ class Pending:
     """One scan of the batch on its way through ingestion."""
 
     index: int
-    raw: object
     scan_id: str | None = None
     data: dict | None = None
     lookup: tuple[str, str] | None = None  # ("code", grai ai value) or ("alias", text)
@@ -81,7 +80,7 @@ def ingest(principal: Principal, items: list, settings) -> list[dict]:
 
 
 def _validate(index: int, raw, principal: Principal, settings) -> Pending:
-    p = Pending(index, raw)
+    p = Pending(index)
     if not isinstance(raw, dict):
         p.reject("", "each scan must be a JSON object")
         return p
