@@ -60,15 +60,37 @@ def live(app, world):
     with app.app_context():
         users = {key: accounts.create_user(name, role, customer, email, PASSWORD).id
                  for key, (name, role, customer, email) in USERS.items()}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
+    server = LiveServer(app)
     client = app.test_client()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, world=world, users=users,
+    yield SimpleNamespace(url=server.url, app=app, world=world, users=users,
+                          go_offline=server.stop, go_online=server.start,
                           api=lambda method, path, token="admin", **kw: getattr(client, method)(
                               f"/api/v1{path}", headers=auth(world["tokens"][token]), **kw))
-    server.shutdown()
-    thread.join(timeout=10)
+    server.stop()
+
+
+class LiveServer:
+    """werkzeug in a thread. `stop()` closes the listening socket, so the browser meets a
+    refused connection, as on a device without network: Chromium's offline emulation
+    alone does not cover requests a service worker passes through to the network."""
+
+    def __init__(self, app):
+        self.app, self.port, self.server, self.thread = app, 0, None, None
+        self.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, name="e2e-server", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=10)
+            self.server = None
 
 
 @pytest.fixture

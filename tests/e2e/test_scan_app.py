@@ -114,12 +114,14 @@ def test_undo_of_a_queued_scan_removes_it_before_it_is_sent(live, new_page):
     open_scanner(page, "depot")
     choose(page, "Issue to customer", "depot-a", "acme")
     page.context.set_offline(True)
+    live.go_offline()
     code = live.world["codes"][4]
     page.keyboard.type(digital_link(code) + "\n")
     expect(page.locator("#queue-count")).to_have_text("1")
     page.get_by_role("button", name="Undo last scan").click()
     expect(page.locator("#queue-count")).to_have_text("0")
     expect(page.locator("#feedback")).to_contain_text("not recorded")
+    live.go_online()
     page.context.set_offline(False)
     page.get_by_role("button", name="Send now").click()
     page.wait_for_timeout(500)
@@ -136,7 +138,8 @@ def test_offline_scans_queue_and_sync_exactly_once(live, new_page):
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     choose(page, "Issue to customer", "depot-a", "acme")
     codes = live.world["codes"][:20]
-    page.context.set_offline(True)
+    page.context.set_offline(True)  # what the page sees (navigator.onLine, its own requests)
+    live.go_offline()  # and no network at all, for the service worker's requests too
     expect(page.locator("#conn")).to_contain_text("Offline")
     for code in codes[:10]:
         page.keyboard.type(digital_link(code) + "\n")
@@ -151,6 +154,7 @@ def test_offline_scans_queue_and_sync_exactly_once(live, new_page):
     expect(page.locator("#queue-count")).to_have_text("20")
     expect(page.locator("#scan-list li[data-status='queued']")).to_have_count(20)
     assert all(events(live, c) == [] for c in codes), "nothing reaches the server while offline"
+    live.go_online()
     page.context.set_offline(False)
     expect(page.locator("#queue-count")).to_have_text("0", timeout=20_000)
     expect(page.locator("#scan-list li[data-status='applied']")).to_have_count(20)
