@@ -7,6 +7,7 @@ the concurrency and idempotency tests must exercise.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -101,6 +102,16 @@ def world(app):
             user = accounts.create_user(f"{role}-{customer}", role, customer)
             tokens[customer or role] = accounts.issue_token(user.id, "test")[1]
     return {"codes": codes, "tokens": tokens}
+
+
+def stop_process(proc, timeout_s: float = 15) -> None:
+    """Stop a child process the tests started: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def auth(token: str) -> dict:

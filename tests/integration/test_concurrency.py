@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATABASE_URL, REDIS_URL, T0, auth, full_trip, scan
+from tests.conftest import DATABASE_URL, REDIS_URL, T0, auth, full_trip, scan, stop_process
 from tests.integration.state import assert_conservation, assert_projection_is_fold_of_events, rows
 
 URL = "/api/v1/scans"
@@ -174,12 +174,7 @@ def server(app, world):
                 time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 15)
 
 
 def http_post(base: str, token: str, batch: list[dict]) -> tuple[int, dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATABASE_URL, REDIS_URL, auth
+from tests.conftest import DATABASE_URL, REDIS_URL, auth, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = {"start": "2031-03-04T08:00:00+01:00", "end": "2031-03-04T16:00:00+01:00"}
@@ -39,12 +39,7 @@ def worker(app):
             assert any(jobs.QUEUE in w.queue_names() for w in Worker.all(connection=redis_store.client()))
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 20)
 
 
 def wait_done(client, location: str, headers: dict, timeout_s: float = 60) -> list[dict]:
