@@ -75,7 +75,9 @@ class Gunicorn:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                 "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],
+                 "--timeout", "60", "--graceful-timeout", "5",
+                 # one control socket per user otherwise: parallel test servers would take it from each other
+                 "--no-control-socket", "wsgi:app"],
                 cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log)
         deadline = time.monotonic() + 30
         while True:

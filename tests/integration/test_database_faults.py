@@ -188,3 +188,25 @@ def test_database_down_answers_503_for_api_and_pages(unreachable_app):
     assert "Temporarily unavailable" in html and "Reload the page" in html
     ready = client.get("/readyz")
     assert ready.status_code == 503 and ready.get_json()["status"] == "unavailable"
+
+
+def test_locked_sqlite_database_is_a_passing_fault(tmp_path):
+    """The demo's SQLite: a writer holding the lock past the busy timeout is worth a retry."""
+    import sqlite3
+
+    from app.db import transient_failure
+
+    path = tmp_path / "demo.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")
+    waiter = sqlite3.connect(path, timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        waiter.execute("INSERT INTO t VALUES (1)")
+    holder.execute("ROLLBACK")
+    assert transient_failure(locked.value) == "database busy"
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        waiter.execute("SELECT * FROM no_such_table")
+    assert transient_failure(missing.value) is None
+    holder.close()
+    waiter.close()
