@@ -67,3 +67,42 @@ def unit_of_work():
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+# PostgreSQL error codes that say "this attempt failed, the same request may succeed":
+# the transaction was rolled back by the server or never started.
+_TRANSIENT_SQLSTATES = {
+    "40001": "serialization failure",
+    "40P01": "deadlock detected",
+    "57P01": "session terminated by the server",
+    "57P02": "server crashed",
+    "57P03": "database starting up",
+    "53300": "too many connections",
+}
+
+
+def transient_failure(exc: BaseException) -> str | None:
+    """Why `exc` is a passing database fault worth retrying, or None if it is not one.
+
+    Connection loss, killed sessions, serialization failures, deadlocks and an exhausted
+    pool roll the whole transaction back, so a client may resend the same request."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.TimeoutError):
+        return "no free database connection"
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return "connection lost"
+        exc = exc.orig
+    if isinstance(exc, psycopg.Error):
+        state = exc.sqlstate
+        if state in _TRANSIENT_SQLSTATES:
+            return _TRANSIENT_SQLSTATES[state]
+        if (state or "").startswith("08") or (state is None and isinstance(exc, psycopg.OperationalError)):
+            return "connection lost or refused"  # class 08, or a socket closed without a server message
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return "database busy"
+    return None

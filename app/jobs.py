@@ -8,14 +8,18 @@ in the caller's process so the feature still works.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
+import redis
 from flask import current_app
 
 from . import redis_store
 
 log = logging.getLogger(__name__)
 QUEUE = "circularity"
+# What RQ's job ids are made of (a uuid4 by default); anything else names no job.
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,35 @@ def dispatch(func, *args, job_timeout: int = 1800, **kwargs) -> Dispatch:
     if worker_listening():
         from rq import Queue
 
-        job = Queue(QUEUE, connection=redis_store.client()).enqueue(func, *args, job_timeout=job_timeout, **kwargs)
-        return Dispatch("queued", job.id)
+        try:
+            job = Queue(QUEUE, connection=redis_store.client()).enqueue(func, *args, job_timeout=job_timeout, **kwargs)
+            return Dispatch("queued", job.id)
+        except redis.RedisError as exc:
+            # Redis went away between the check and the enqueue: do the work here, as with
+            # no worker. (Should the enqueue have landed after all, job functions tolerate
+            # a second run: a plan runs once, a certificate run issues a new revision.)
+            log.warning("could not queue %s, running it here: %s", func.__name__, exc)
     return Dispatch("inline", None, func(*args, **kwargs))
+
+
+def fetch(job_id: str, func):
+    """The queued job of `func` with this id, or None if there is none (unknown id, an id
+    RQ could not have made, or a job of another kind). Redis down: RedisError (503)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    if not JOB_ID.fullmatch(job_id):
+        return None
+    try:
+        job = Job.fetch(job_id, connection=redis_store.client())
+    except NoSuchJobError:
+        return None
+    return job if job.func_name == f"{func.__module__}.{func.__qualname__}" else None
+
+
+def status(job) -> str:
+    value = job.get_status()
+    return str(getattr(value, "value", value))
 
 
 def in_app_context(fn):

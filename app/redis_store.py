@@ -44,6 +44,15 @@ def is_real() -> bool:
     return bool(current_app.config["SETTINGS"].redis_url)
 
 
+def outage(exc: BaseException) -> str | None:
+    """Why `exc` means Redis cannot be reached right now (worth a retry), or None."""
+    if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+        return "Redis unreachable"  # BusyLoadingError (restarting, loading its data) is a ConnectionError
+    if isinstance(exc, redis.ReadOnlyError):
+        return "Redis read-only (failing over)"
+    return None
+
+
 def ping() -> tuple[bool, str]:
     try:
         client().ping()

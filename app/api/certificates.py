@@ -70,21 +70,16 @@ def post_verify():
 
 @blp.route("/certificates/jobs/<job_id>")
 @blp.response(200)
+@blp.alt_response(404, description="no certificate run has this id")
+@blp.alt_response(503, description="Redis (the job queue) is unreachable: retry after `Retry-After` seconds")
 @requires("admin")
 def get_job(job_id):
     """State of a queued issue run (`queued`, `started`, `finished` with serials, `failed`)."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    from .. import redis_store
-
-    try:
-        job = Job.fetch(job_id, connection=redis_store.client())
-    except NoSuchJobError:
-        raise NotFound("job_id", f"unknown job {job_id!r}") from None
-    status = job.get_status()
-    return {"job_id": job_id, "status": str(getattr(status, "value", status)),
-            "serials": job.return_value() if status == "finished" else None}
+    job = jobs.fetch(job_id, certificates.issue_job)
+    if job is None:
+        raise NotFound("job_id", f"no certificate run {job_id[:80]!r}")
+    status = jobs.status(job)
+    return {"job_id": job_id, "status": status, "serials": job.return_value() if status == "finished" else None}
 
 
 @blp.route("/certificates/<serial>.json")

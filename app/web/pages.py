@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+from ..errors import unavailable
 from ..services import web_sessions
 from . import bp
 from .forms import LoginForm
@@ -84,6 +85,12 @@ def _other(err: HTTPException):
 
 @bp.errorhandler(Exception)
 def _unexpected(err: Exception):
+    found = unavailable(err)
+    if found is not None:
+        g.setdefault("web_principal", None)  # the page chrome must not ask the failing database again
+        return render_template("error.html", status=503, title="Temporarily unavailable",
+                               message=f"The {found.component} is briefly unavailable ({found.reason}). "
+                                       f"Reload the page in {found.retry_after_s} seconds."), 503, {"Retry-After": str(found.retry_after_s)}
     log.exception("unhandled error on %s %s", request.method, request.path)
     return render_template("error.html", status=500, title="Something went wrong",
                            message="The error has been logged. Please try again in a moment."), 500
