@@ -13,8 +13,9 @@ COUNTED = ("scan_events", "assets", "trips", "custody_moves", "anomalies")
 
 
 def rows(app, sql: str, **params) -> list:
-    with app.extensions["engine"].connect() as conn:
-        return [tuple(r) for r in conn.execute(text(sql), params)]
+    # Through the app's session factory, so a db_session test reads its own uncommitted rows.
+    with app.extensions["sessionmaker"]() as session:
+        return [tuple(r) for r in session.execute(text(sql), params)]
 
 
 def ts(value):
@@ -27,8 +28,8 @@ def ts(value):
 
 
 def counts(app) -> dict[str, int]:
-    with app.extensions["engine"].connect() as conn:
-        return {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in COUNTED}
+    with app.extensions["sessionmaker"]() as session:
+        return {t: session.scalar(text(f"SELECT count(*) FROM {t}")) for t in COUNTED}
 
 
 def asset_state(app, code: str) -> tuple:
