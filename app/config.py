@@ -45,11 +45,15 @@ class Settings:
     sql_echo: bool = field(default_factory=lambda: env_bool("SQL_ECHO", False))
     # OSRM base URL for road distances in planning; unset: great-circle estimate.
     osrm_url: str | None = field(default_factory=lambda: env_str("OSRM_URL"))
+    # Ed25519 private key (PEM) that signs certificates; unset: instance/signing-key.pem,
+    # created on first use. A configured file must exist: it is never generated.
+    signing_key_file: str | None = field(default_factory=lambda: env_str("SIGNING_KEY_FILE"))
 
     def as_flask_config(self) -> dict:
         return {
             "SECRET_KEY": self.secret_key,
             "MAX_CONTENT_LENGTH": self.max_body_bytes,
+            "SIGNING_KEY_FILE": self.signing_key_file,
             "SETTINGS": self,
             "API_TITLE": "Circularity API",
             "API_VERSION": "v1",

@@ -92,8 +92,6 @@ def init_app(app: Flask) -> None:
         response = jsonify(body)
         for key, value in (data.get("headers") or {}).items():
             response.headers[key] = value
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return response, err.code
         return response, err.code
 
     @app.errorhandler(Exception)

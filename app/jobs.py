@@ -8,11 +8,13 @@ in the caller's process so the feature still works.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
+from functools import wraps
 
 import redis
-from flask import current_app
+from flask import Flask, current_app, has_app_context
 
 from . import redis_store
 
@@ -82,18 +84,34 @@ def status(job) -> str:
 
 
 def in_app_context(fn):
-    """Decorator for job functions: reuse the current app context or build one."""
-    from functools import wraps
+    """Decorator for job functions: run in the caller's app context, or in this process's app.
+
+    Inline runs (a request, a CLI command) already have an app context and must use that
+    app's database and settings; an RQ worker has none and uses `worker_app()`. Whatever
+    the job raises propagates untouched: the job runs exactly once per call.
+    """
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
-        try:
-            current_app._get_current_object()
+        if has_app_context():
             return fn(*args, **kwargs)
-        except RuntimeError:
-            from . import create_app
-
-            with create_app().app_context():
-                return fn(*args, **kwargs)
+        with worker_app().app_context():
+            return fn(*args, **kwargs)
 
     return wrapper
+
+
+_worker: tuple[int, Flask] | None = None  # (process id, app)
+
+
+def worker_app() -> Flask:
+    """The app of this worker process, built once from the environment.
+
+    Kept per process id: RQ forks a work horse per job, and a child must not reuse
+    the pooled database connections of an app its parent built."""
+    global _worker
+    if _worker is None or _worker[0] != os.getpid():
+        from . import create_app
+
+        _worker = (os.getpid(), create_app())
+    return _worker[1]

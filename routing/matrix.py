@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from routing.errors import RoutingError
+from routing.geo import EARTH_RADIUS_KM, ROAD_CIRCUITY, haversine_km, road_km
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
-DEFAULT_CIRCUITY_FACTOR = 1.3
+DEFAULT_CIRCUITY_FACTOR = ROAD_CIRCUITY
 DEFAULT_SPEED_KMH = 60.0
 
 
@@ -75,13 +75,6 @@ def _as_square(rows: Sequence[Sequence[float]], field: str, size: int) -> tuple[
     return tuple(out)
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 @dataclass(frozen=True)
 class HaversineMatrixProvider:
     """Offline estimate: straight-line km x circuity factor, at a constant speed."""
@@ -100,6 +93,11 @@ class HaversineMatrixProvider:
             raise RoutingError("points", "no locations given")
         dist = []
         for a in points:
-            dist.append(tuple(haversine_km(a.lat, a.lon, b.lat, b.lon) * self.circuity_factor for b in points))
+            # road_km, as for a trip's km, so a planned route and the trip it becomes agree
+            dist.append(tuple(road_km(a.lat, a.lon, b.lat, b.lon, self.circuity_factor) for b in points))
         dur = tuple(tuple(d / self.speed_kmh * 3600.0 for d in row) for row in dist)
         return TravelMatrix(tuple(p.location_id for p in points), tuple(dist), dur)
+
+
+__all__ = ["DEFAULT_CIRCUITY_FACTOR", "DEFAULT_SPEED_KMH", "EARTH_RADIUS_KM", "GeoPoint", "HaversineMatrixProvider",
+           "TravelMatrix", "haversine_km"]

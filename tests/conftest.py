@@ -1,8 +1,9 @@
 """Shared fixtures: a real PostgreSQL database (migrated with Alembic) and a real Redis.
 
 TEST_DATABASE_URL and TEST_REDIS_URL point elsewhere if needed. Each test starts from
-empty tables (TRUNCATE) because services commit their own transactions, which is what
-the concurrency and idempotency tests must exercise.
+empty tables (tests/helpers/database.py) because services commit their own transactions,
+which is what the concurrency and idempotency tests must exercise. Tests that need no
+real concurrency can run inside one rolled-back transaction instead: `db_session`.
 """
 from __future__ import annotations
 
@@ -21,9 +22,6 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgre
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                               f"postgresql+psycopg://postgres@127.0.0.1:5432/circularity_test_{os.getpid()}")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
-TABLES = ["customer_balances", "certificates", "return_requests", "plans", "anomalies", "custody_moves", "trips", "scan_events", "assets",
-          "api_tokens", "users", "sites",
-          "customers", "asset_types"]
 
 
 def ensure_database(url: str, fresh: bool = False) -> None:
@@ -64,16 +62,33 @@ def settings(migrated_db):
 
 
 @pytest.fixture
-def app(settings):
+def app(settings, request):
     from app import create_app
+    from tests.helpers.database import joined_transaction, reset_database
 
     application = create_app({"SETTINGS": settings, "TESTING": True})
     engine = application.extensions["engine"]
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
+    reset_database(engine)
     redis.Redis.from_url(REDIS_URL).flushdb()
-    yield application
+    if "db_session" in request.fixturenames:
+        # Joined here, before any fixture writes through the app (see db_session).
+        with joined_transaction(application):
+            yield application
+    else:
+        yield application
     engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """The test runs inside one connection-level transaction, rolled back afterwards: every
+    session of the app (requests, services, fixtures) is bound to it, and each service
+    commit becomes a SAVEPOINT. For tests that need no real concurrency and whose code
+    reaches the database only through the app's sessions (tests/helpers/database.py,
+    `joined_transaction`). Yields a session in that transaction for the test's own reads."""
+    session = app.extensions["sessionmaker"]()
+    yield session
+    session.close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from ..schemas.api import BatchSize
 from ..schemas.scans import ScanInSchema
 
 
@@ -11,9 +12,19 @@ def register_api(app: Flask) -> Api:
     from . import accounts, assets, catalog, certificates, customers, health, labels, operations, planning, scans
 
     api = Api(app)
+    api.ma_plugin.converter.add_attribute_function(_batch_limit(app.config["SETTINGS"].max_batch_scans))
     api.spec.components.schema("ScanIn", schema=ScanInSchema)
     for module in (scans, assets, catalog, customers, operations, accounts, labels, certificates, planning):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.extensions["api"] = api
     return api
+
+
+def _batch_limit(max_items: int):
+    """OpenAPI attribute function: the configured batch limit as maxItems."""
+
+    def batch_limit(_converter, field, **_kwargs) -> dict:
+        return {"maxItems": max_items} if any(isinstance(v, BatchSize) for v in field.validators) else {}
+
+    return batch_limit

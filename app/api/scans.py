@@ -28,7 +28,7 @@ blp.ARGUMENTS_PARSER = _ScanParser()
 @blp.alt_response(422, description="Malformed document, or no scan of the batch was accepted (results included).")
 @requires("admin", "depot", "driver")
 def post_scans(body):
-    """Record a batch of 1 to 5,000 scans.
+    """Record a batch of 1 to MAX_BATCH_SCANS scans (a setting, 5,000 by default).
 
     Each scan is `applied`, `duplicate` (its id was recorded before: nothing changes),
     `anomaly` (stored, state moved to what the scan proves, listed for review) or

@@ -1,6 +1,7 @@
 """Request and response schemas of the JSON API."""
 from __future__ import annotations
 
+from flask import current_app
 from marshmallow import RAISE, Schema, fields, validate
 
 from ..auth import ROLES
@@ -14,10 +15,19 @@ class Strict(Schema):
         unknown = RAISE
 
 
+class BatchSize(validate.Validator):
+    """1 to MAX_BATCH_SCANS items: the limit is the running app's setting, read per request
+    (register_api writes the configured value into the OpenAPI document as maxItems)."""
+
+    def __call__(self, value):
+        return validate.Length(1, current_app.config["SETTINGS"].max_batch_scans)(value)
+
+
 class ScanBatchSchema(Strict):
-    scans = fields.List(fields.Raw(allow_none=True), required=True, validate=validate.Length(1, 5000),
-                        metadata={"items": {"$ref": "#/components/schemas/ScanIn"},
-                                  "description": "1 to 5,000 scans; each is judged on its own."})
+    scans = fields.List(fields.Raw(allow_none=True), required=True, validate=BatchSize(),
+                        metadata={"items": {"$ref": "#/components/schemas/ScanIn"}, "minItems": 1,
+                                  "description": "1 to MAX_BATCH_SCANS scans (a setting, 5,000 by default); "
+                                                 "each is judged on its own."})
 
 
 class ScanResultSchema(Schema):

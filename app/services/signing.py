@@ -21,8 +21,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
-from ..config import env_str
-
 ALGORITHM = "Ed25519"
 
 
@@ -57,8 +55,13 @@ def verify(public_key: Ed25519PublicKey, document: dict, signature_b64: str) -> 
         return False
 
 
+def configured_key_file() -> str | None:
+    """SIGNING_KEY_FILE of the settings (app.config carries it, so a test can point elsewhere)."""
+    return current_app.config.get("SIGNING_KEY_FILE")
+
+
 def key_path() -> Path:
-    configured = current_app.config.get("SIGNING_KEY_FILE") or env_str("SIGNING_KEY_FILE")
+    configured = configured_key_file()
     return Path(configured) if configured else Path(current_app.instance_path) / "signing-key.pem"
 
 
@@ -68,7 +71,7 @@ def current_key() -> SigningKey:
     cached = current_app.extensions.get("signing_key")
     if cached is not None and cached.path == str(path):
         return cached
-    key = load_or_create(path, create=not (current_app.config.get("SIGNING_KEY_FILE") or env_str("SIGNING_KEY_FILE")))
+    key = load_or_create(path, create=not configured_key_file())
     current_app.extensions["signing_key"] = key
     return key
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import text
 
@@ -13,8 +13,9 @@ COUNTED = ("scan_events", "assets", "trips", "custody_moves", "anomalies")
 
 
 def rows(app, sql: str, **params) -> list:
-    with app.extensions["engine"].connect() as conn:
-        return [tuple(r) for r in conn.execute(text(sql), params)]
+    # Through the app's session factory, so a db_session test reads its own uncommitted rows.
+    with app.extensions["sessionmaker"]() as session:
+        return [tuple(r) for r in session.execute(text(sql), params)]
 
 
 def ts(value):
@@ -27,8 +28,8 @@ def ts(value):
 
 
 def counts(app) -> dict[str, int]:
-    with app.extensions["engine"].connect() as conn:
-        return {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in COUNTED}
+    with app.extensions["sessionmaker"]() as session:
+        return {t: session.scalar(text(f"SELECT count(*) FROM {t}")) for t in COUNTED}
 
 
 def asset_state(app, code: str) -> tuple:
@@ -117,15 +118,34 @@ def assert_projection_is_fold_of_events(app) -> int:
     return checked
 
 
+def day_of(value) -> date:
+    """A `date` column read with raw SQL (SQLite gives text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def assert_balance_counters_match_holdings(app) -> None:
+    """Each balance counter (customer, asset type, site, UTC day held since) equals the
+    number of assets that key describes; no counter is negative or left over."""
+    held: Counter = Counter()
+    for customer, type_id, site, since in rows(
+            app, "SELECT holder_customer_id, asset_type_id, site_id, holder_since FROM assets "
+                 "WHERE holder_customer_id IS NOT NULL"):
+        assert since is not None, f"an asset held by {customer} has no holder_since"
+        held[(customer, type_id, site or "", ts(since).astimezone(timezone.utc).date())] += 1
+    counters = {(c, t, s, day_of(d)): n for c, t, s, d, n in rows(
+        app, "SELECT customer_id, asset_type_id, site_id, since_day, count FROM customer_balances WHERE count != 0")}
+    assert counters == dict(held), "balance counters differ from the assets customers hold"
+
+
 def assert_conservation(app, client, admin_headers: dict) -> None:
-    """Every asset in exactly one state; balances add up to the assets customers hold."""
+    """Every asset in the one state its events give; balances add up to the assets customers hold."""
     states = rows(app, "SELECT state, holder_customer_id FROM assets")
     valid = {int(s) for s in AssetState}
     assert all(s in valid for s, _ in states)
     held = sum(1 for s, _ in states if AssetState(s) in HELD_BY_CUSTOMER)
     assert all((h is not None) == (AssetState(s) in HELD_BY_CUSTOMER) for s, h in states)
-    per_state = Counter(s for s, _ in states)
-    assert sum(per_state.values()) == len(states)
+    assert_projection_is_fold_of_events(app)  # the stored state is the fold of the asset's events
+    assert_balance_counters_match_holdings(app)
     customers = [r[0] for r in rows(app, "SELECT id FROM customers ORDER BY id")]
     total = 0
     now = datetime.now(timezone.utc)

@@ -10,6 +10,9 @@ from app.domain.lifecycle import SitePoint
 from tests.conftest import T0, auth, full_trip, scan
 from tests.integration.state import assert_conservation, assert_projection_is_fold_of_events, rows
 
+# Sequential HTTP tests over one history: each runs in one rolled-back transaction.
+pytestmark = pytest.mark.usefixtures("db_session")
+
 URL = "/api/v1/scans"
 MOVE_IN = ("issued", "transfer_in", "found")
 MOVE_OUT = ("returned", "transfer_out", "lost")

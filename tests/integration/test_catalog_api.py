@@ -1,7 +1,12 @@
 """Reference data endpoints: listing and filtering sites, customers and asset types."""
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import auth
+
+# Read-mostly HTTP tests: each runs in one rolled-back transaction (no TRUNCATE between them).
+pytestmark = pytest.mark.usefixtures("db_session")
 
 
 def test_sites_filter_by_kind_and_customer(client, world):

@@ -102,6 +102,28 @@ def test_signing_key_is_created_once_with_mode_0600(app, tmp_path):
         assert signing.current_key() is key
 
 
+def test_signing_key_file_is_a_setting_read_at_start_up(settings, key_file, tmp_path, monkeypatch):  # noqa: F811
+    from dataclasses import replace
+
+    from app import create_app
+    from app.config import Settings
+    from app.services import signing
+
+    monkeypatch.setenv("SIGNING_KEY_FILE", str(key_file))
+    assert Settings().signing_key_file == str(key_file)
+    configured = create_app({"SETTINGS": replace(settings, signing_key_file=str(key_file)), "TESTING": True})
+    missing = tmp_path / "missing" / "signing-key.pem"
+    monkeypatch.setenv("SIGNING_KEY_FILE", str(missing))  # too late: the app read its settings
+    with configured.app_context():
+        assert signing.current_key().path == str(key_file)
+    absent = create_app({"SETTINGS": replace(settings, signing_key_file=str(missing)), "TESTING": True})
+    with absent.app_context(), pytest.raises(RuntimeError, match="does not exist"):
+        signing.current_key()
+    assert not missing.parent.exists()  # a configured key is never generated
+    for each in (configured, absent):
+        each.extensions["engine"].dispose()
+
+
 def test_public_key_endpoint_needs_no_auth(client, world):
     r = client.get(f"{URL}/public-key")
     assert r.status_code == 200

@@ -183,6 +183,26 @@ def test_batch_of_5000_is_accepted(app, client, world, admin):
     assert counts(app)["scan_events"] == 5000
 
 
+def test_batch_limit_is_the_max_batch_scans_setting(app, world, admin, settings):
+    from dataclasses import replace
+
+    from app import create_app
+
+    small = create_app({"SETTINGS": replace(settings, max_batch_scans=3), "TESTING": True})  # same database
+    client = small.test_client()
+    codes = world["codes"]
+    items = [scan(codes[i], "check", "depot-a", T0 + timedelta(seconds=i)) for i in range(4)]
+    r = client.post(URL, json={"scans": items}, headers=admin)
+    assert r.status_code == 422, r.get_json()
+    assert "between 1 and 3" in r.get_json()["errors"]["json"]["scans"][0]
+    assert counts(app)["scan_events"] == 0
+    r = client.post(URL, json={"scans": items[:3]}, headers=admin)
+    assert r.status_code == 200 and r.get_json()["summary"] == {"applied": 3}
+    spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["ScanBatch"]["properties"]["scans"]
+    assert spec["maxItems"] == 3 and "MAX_BATCH_SCANS" in spec["description"]
+    small.extensions["engine"].dispose()
+
+
 def test_resubmitting_a_batch_changes_nothing(app, client, world, admin):
     codes = world["codes"][:3]
     batch = [s for i, c in enumerate(codes) for s in full_trip(c, T0 + timedelta(days=i))]

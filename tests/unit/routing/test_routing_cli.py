@@ -1,4 +1,3 @@
-import itertools
 import json
 import math
 import os
@@ -12,6 +11,7 @@ from routing.checker import check_solution
 from routing.core import IndexedRoute
 from routing.errors import RoutingError
 from routing.vrplib_io import read_instance, read_solution
+from tests.helpers.routes import brute_force_optimum
 
 # CVRPLIB / Solomon reference instances: ../shared/bench beside the checkout by default.
 REFERENCE_BENCH = Path(os.environ.get("REFERENCE_DATA", Path(__file__).resolve().parents[3].parent / "shared")) / "bench"
@@ -34,22 +34,9 @@ def brute_force_cost() -> int:
     def d(a, b):
         return int(math.floor(math.hypot(COORDS[a][0] - COORDS[b][0], COORDS[a][1] - COORDS[b][1]) + 0.5))
 
-    best = None
-    n = len(COORDS) - 1
-    for perm in itertools.permutations(range(1, n + 1)):
-        for cuts in itertools.product((0, 1), repeat=n - 1):
-            routes, cur = [], [perm[0]]
-            for c, r in zip(cuts, perm[1:]):
-                if c:
-                    routes.append(cur)
-                    cur = []
-                cur.append(r)
-            routes.append(cur)
-            if any(sum(DEMAND[i] for i in r) > 10 for r in routes):
-                continue
-            cost = sum(sum(d(a, b) for a, b in zip([0] + r, r + [0])) for r in routes)
-            best = cost if best is None else min(best, cost)
-    return best
+    return brute_force_optimum(range(1, len(COORDS)),
+                               route_cost=lambda r: sum(d(a, b) for a, b in zip([0] + r, r + [0])),
+                               route_ok=lambda r: sum(DEMAND[i] for i in r) <= 10)
 
 
 def run_cli(*args):

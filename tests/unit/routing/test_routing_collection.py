@@ -1,4 +1,3 @@
-import itertools
 import random
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from routing.model import (
     UnservedReason,
     Vehicle,
 )
+from tests.helpers.routes import brute_force_optimum
 
 ENGINES = ["pyvrp", "ortools"]
 DAY = TimeWindow(0, 10 * 3600)
@@ -44,26 +44,13 @@ def brute_force_km(problem, matrix):
     idx = matrix.index_of()
     cap = problem.vehicles[0].capacity_units
     reqs = problem.requests
-    best = float("inf")
-    for perm in itertools.permutations(range(len(reqs))):
-        for cuts in itertools.product((0, 1), repeat=len(reqs) - 1):
-            routes, cur = [], [perm[0]]
-            for c, r in zip(cuts, perm[1:]):
-                if c:
-                    routes.append(cur)
-                    cur = []
-                cur.append(r)
-            routes.append(cur)
-            if len(routes) > len(problem.vehicles):
-                continue
-            if any(sum(sum(reqs[r].pickup_assets.values()) for r in route) > cap for route in routes):
-                continue
-            km = 0.0
-            for route in routes:
-                seq = ["D"] + [reqs[r].site_id for r in route] + ["D"]
-                km += sum(matrix.distance_km[idx[a]][idx[b]] for a, b in zip(seq, seq[1:]))
-            best = min(best, km)
-    return best
+
+    def km(route):
+        seq = ["D"] + [reqs[r].site_id for r in route] + ["D"]
+        return sum(matrix.distance_km[idx[a]][idx[b]] for a, b in zip(seq, seq[1:]))
+
+    return brute_force_optimum(range(len(reqs)), route_cost=km, max_routes=len(problem.vehicles),
+                               route_ok=lambda route: sum(sum(reqs[r].pickup_assets.values()) for r in route) <= cap)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
