@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 import redis
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 
 from . import redis_store
 
