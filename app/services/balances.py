@@ -13,11 +13,14 @@ from sqlalchemy import func, select
 
 from ..db import get_session
 from ..domain.errors import DomainError, NotFound
+from ..domain.policy import Caller, authorize
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from ..models import Asset, AssetType, Customer, CustodyMove, CustomerBalance, utcnow
 
 
-def _customer(customer_id: str) -> Customer:
+def _customer(viewer: Caller, operation: str, customer_id: str) -> Customer:
+    """The customer, once the policy lets `viewer` use `operation` on its data."""
+    authorize(viewer, operation, customer_id)
     c = get_session().get(Customer, customer_id)
     if c is None:
         raise NotFound("customer", f"unknown customer {customer_id!r}")
@@ -31,8 +34,8 @@ def overdue_cutoff(now: datetime, overdue_days: int) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
-def balance(customer_id: str) -> dict:
-    _customer(customer_id)
+def balance(viewer: Caller, customer_id: str) -> dict:
+    _customer(viewer, "customer.balance", customer_id)
     session = get_session()
     # Counters kept by the scan service (see CustomerBalance): no asset is counted here.
     rows = session.execute(
@@ -54,8 +57,8 @@ def balance(customer_id: str) -> dict:
             "by_site": dict(by_site), "overdue": overdue, "as_of": now}
 
 
-def overdue_assets(customer_id: str, limit: int = 500) -> list[dict]:
-    _customer(customer_id)
+def overdue_assets(viewer: Caller, customer_id: str, limit: int = 500) -> list[dict]:
+    _customer(viewer, "customer.overdue", customer_id)
     now = utcnow()
     session = get_session()
     out = []
@@ -68,10 +71,10 @@ def overdue_assets(customer_id: str, limit: int = 500) -> list[dict]:
     return sorted(out, key=lambda r: r["holder_since"])[:limit]
 
 
-def statement(customer_id: str, start: datetime, end: datetime) -> dict:
+def statement(viewer: Caller, customer_id: str, start: datetime, end: datetime) -> dict:
+    _customer(viewer, "customer.statement", customer_id)
     if end <= start:
         raise DomainError("to", "must be after 'from'")
-    _customer(customer_id)
     session = get_session()
     # Opening = current balance minus every move since `start`: this reads only the
     # moves after the period start, not the customer's whole history.
@@ -101,10 +104,10 @@ def statement(customer_id: str, start: datetime, end: datetime) -> dict:
     return {"customer": customer_id, "from": start, "to": end, "by_type": per_type, "total": totals}
 
 
-def daily_moves(customer_id: str, since: datetime) -> tuple[dict[str, int], dict]:
+def daily_moves(viewer: Caller, customer_id: str, since: datetime) -> tuple[dict[str, int], dict]:
     """(current balance by nothing but total, {utc day: {kind: count}}) since `since`, in
     one aggregate query: what the portal's charts need without a statement per point."""
-    _customer(customer_id)
+    _customer(viewer, "customer.statement", customer_id)
     session = get_session()
     current = session.scalar(select(func.coalesce(func.sum(CustomerBalance.count), 0))
                              .where(CustomerBalance.customer_id == customer_id))
