@@ -16,6 +16,7 @@ from ..domain.errors import DomainError, NotFound
 from ..domain.policy import Caller, authorize
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from ..models import Asset, AssetType, Customer, CustodyMove, CustomerBalance, utcnow
+from .queries import site_filter
 
 
 def _customer(viewer: Caller, operation: str, customer_id: str) -> Customer:
@@ -47,10 +48,13 @@ def balance(viewer: Caller, customer_id: str) -> dict:
     limits = dict(session.execute(select(AssetType.id, AssetType.overdue_days)).all())
     by_type: dict[str, int] = defaultdict(int)
     by_site: dict[str, int] = defaultdict(int)
+    # An asset passed on at the giving customer's site is there until delivered: to the
+    # new holder that site is another customer's, so it counts as in transit.
+    shown = site_filter(viewer, [r[1] for r in rows])
     overdue = 0
     for type_id, site_id, since_day, n in rows:
         by_type[type_id] += n
-        by_site[site_id or "in_transit"] += n
+        by_site[shown(site_id or None) or "in_transit"] += n
         if since_day < overdue_cutoff(now, limits[type_id]).date():
             overdue += n
     return {"customer": customer_id, "total": sum(by_type.values()), "by_type": dict(by_type),
@@ -68,7 +72,9 @@ def overdue_assets(viewer: Caller, customer_id: str, limit: int = 500) -> list[d
             Asset.holder_since < overdue_cutoff(now, days)).order_by(Asset.holder_since).limit(limit))
         out += [{"code": c, "asset_type": type_id, "site": s, "holder_since": since,
                  "days_held": (now - since).days, "overdue_after_days": days} for c, s, since in rows]
-    return sorted(out, key=lambda r: r["holder_since"])[:limit]
+    out = sorted(out, key=lambda r: r["holder_since"])[:limit]
+    shown = site_filter(viewer, [r["site"] for r in out])
+    return [{**r, "site": shown(r["site"])} for r in out]
 
 
 def statement(viewer: Caller, customer_id: str, start: datetime, end: datetime) -> dict:
