@@ -116,19 +116,20 @@ def get_certificate(serial):
 
 @blp.route("/certificates/<serial>/verification")
 @blp.response(200, VerificationSchema)
-@blp.alt_response(404, description="no certificate has this serial: `status` is `unknown`")
+@blp.alt_response(404, description="no certificate has this serial: the error body carries "
+                                   "`verification: {serial, status: unknown, issuer}`")
 @blp.doc(security=[])
 def get_verification(serial):
     """What anyone holding a serial may check (no authentication).
 
-    Always the status (`valid`, `superseded`, `revoked`; `unknown` with 404), whether the
+    Always the status (`valid`, `superseded`, `revoked`; `unknown` answers 404), whether the
     stored signature still matches, the issuer, month and revision. The figures (customer,
     trips, kg CO2e) only when the certificate's holder published them
     (`PATCH /customers/<id>/settings {"publish_certificate_figures": true}`)."""
     view = certificates.public_view(serial)
     if view is None:
-        body = error_body(404, f"serial: unknown certificate {serial!r}", "serial", status="unknown",
-                          issuer=current_app.config["SETTINGS"].operator_name)
+        body = error_body(404, f"serial: unknown certificate {serial!r}", "serial", verification={
+            "serial": serial, "status": "unknown", "issuer": current_app.config["SETTINGS"].operator_name})
         return jsonify(body), 404
     return view
 

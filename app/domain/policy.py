@@ -140,8 +140,9 @@ def may(caller: Caller, operation: str) -> bool:
 
 
 def own_customer(caller: Caller) -> str | None:
-    """The customer whose data alone the caller may see; None for operator staff."""
-    return caller.customer_id if caller.role == "customer" else None
+    """The customer whose data alone the caller may see; None for operator staff. A
+    customer user bound to no customer gets "", which matches nobody's data."""
+    return (caller.customer_id or "") if caller.role == "customer" else None
 
 
 def authorize(caller: Caller, operation: str, customer_id: str | None = None, field: str = "customer",
@@ -151,14 +152,12 @@ def authorize(caller: Caller, operation: str, customer_id: str | None = None, fi
     Returns the customer the caller is confined to (None for staff), for the caller's query
     to filter on. A customer naming another customer gets NotFound naming `field`."""
     op = OPERATIONS[operation]
-    if caller.role not in op.roles:
-        raise Forbidden("role", f"{caller.role} may not {op.what}")
     own = own_customer(caller)
+    if caller.role not in op.roles or own == "":
+        raise Forbidden("role", f"{caller.role} may not {op.what}")
     if own is None:
         return None
-    if not op.customer_scoped or not own:
-        raise Forbidden("role", f"{caller.role} may not {op.what}")
-    if customer_id is not None and customer_id != own:
+    if op.customer_scoped and customer_id is not None and customer_id != own:
         raise NotFound(field, f"unknown {what} {customer_id!r}")
     return own
 
