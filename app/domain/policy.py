@@ -79,9 +79,7 @@ OPERATIONS: dict[str, Operation] = {
     # assets: a customer reads the assets it holds now, and of their history only its own custody
     "asset.read": _op(ALL, "read assets", True),
     "asset.register": _op({"admin"}, "register assets"),
-    "label.read": _op(ALL, "read asset labels", True),
     "label.print": _op({"admin", "depot"}, "print label sheets"),
-    "scan.record": _op(STAFF, "record scans"),
     # operator work
     "anomaly.read": _op({"admin", "depot"}, "read anomalies"),
     "anomaly.resolve": _op({"admin"}, "resolve anomalies"),
