@@ -96,14 +96,15 @@ def measure(runs: int) -> dict:
     os.environ["DATABASE_URL"] = PG + DB
     os.environ.pop("REDIS_URL", None)
     from app import create_app
+    from app.domain.policy import OPERATOR
     from app.services import balances
 
     app = create_app()
     start, end = datetime(2026, 10, 1, tzinfo=timezone.utc), datetime(2026, 11, 1, tzinfo=timezone.utc)
     out = {}
     with app.app_context():
-        for name, fn in (("balance", lambda: balances.balance("big")),
-                         ("statement_month", lambda: balances.statement("big", start, end))):
+        for name, fn in (("balance", lambda: balances.balance(OPERATOR, "big")),
+                         ("statement_month", lambda: balances.statement(OPERATOR, "big", start, end))):
             fn()  # warm caches
             times = []
             for _ in range(runs):
@@ -111,7 +112,7 @@ def measure(runs: int) -> dict:
                 fn()
                 times.append((time.perf_counter() - t) * 1000)
             out[name] = {"p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "runs": runs}
-        sample = balances.statement("big", start, end)
+        sample = balances.statement(OPERATOR, "big", start, end)
         out["statement_month"]["moves_in_period"] = sum(
             sample["total"][k] for k in ("issued", "returned", "transfer_in", "transfer_out", "lost", "found"))
     with psycopg.connect(PG + DB) as conn:

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import current, requires
+from ..domain.policy import roles_for
 from ..schemas.api import TokenRequestSchema, TokenSchema, UserSchema
 from ..services import accounts
 
@@ -13,13 +14,13 @@ blp = Blueprint("accounts", __name__, description="Users and API tokens")
 @blp.route("/users")
 class Users(MethodView):
     @blp.response(200, UserSchema(many=True))
-    @requires("admin")
+    @requires(*roles_for("user.manage"))
     def get(self):
-        return accounts.list_users()
+        return accounts.users_for(current())
 
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
-    @requires("admin")
+    @requires(*roles_for("user.manage"))
     def post(self, body):
         return accounts.create_user(body["name"], body["role"], body.get("customer_id"), body.get("email"),
                                     body.get("password"))
@@ -28,7 +29,7 @@ class Users(MethodView):
 @blp.route("/users/<int:user_id>/tokens", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@requires("admin")
+@requires(*roles_for("user.manage"))
 def create_token(body, user_id):
     """Issue a token for a user; the secret is in the answer and nowhere else."""
     token, secret = accounts.issue_token(user_id, body["name"])
@@ -39,25 +40,24 @@ def create_token(body, user_id):
 @blp.route("/tokens")
 class Tokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
-    @requires("admin", "customer")
+    @requires(*roles_for("token.read"))
     def get(self):
         """Tokens (secrets never shown). A customer user sees its own customer's tokens."""
-        p = current()
-        return accounts.list_tokens(customer_id=p.customer_id if p.is_customer else None)
+        return accounts.tokens_for(current())
 
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, TokenSchema)
-    @requires("customer")
+    @requires(*roles_for("token.create"))
     def post(self, body):
         """A customer user creates a token for its ERP integration (same customer, same role)."""
         p = current()
-        token, secret = accounts.issue_token(p.user_id, body["name"])
+        token, secret = accounts.create_own_token(p, body["name"])
         return {**next(t for t in accounts.list_tokens(user_ids=[p.user_id]) if t["id"] == token.id), "token": secret}
 
 
 @blp.route("/tokens/<int:token_id>", methods=["DELETE"])
 @blp.response(204)
-@requires("admin", "customer")
+@requires(*roles_for("token.revoke"))
 def revoke(token_id):
-    p = current()
-    accounts.revoke_token(token_id, p.customer_id if p.is_customer else None)
+    """Revoke a token at once. A customer user revokes its own customer's tokens only."""
+    accounts.revoke_token_for(current(), token_id)

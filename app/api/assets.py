@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 
 from ..auth import current, requires
+from ..domain.policy import roles_for
 from ..schemas.api import AssetPageSchema, AssetQuerySchema, AssetSchema, EventSchema, RegisterAssetsSchema, RegisteredSchema, TripSchema
 from ..services import queries, registry
 
@@ -20,14 +21,13 @@ class Assets(MethodView):
     @requires()
     def get(self, args):
         """List assets (filtered, cursor-paginated). A customer sees the assets it holds."""
-        customer = current().scope or args.get("customer")
-        items, cursor = queries.list_assets(args.get("state"), customer, args.get("type"), args.get("site"),
-                                            args["limit"], args.get("cursor"))
+        items, cursor = queries.list_assets(current(), args.get("state"), args.get("customer"), args.get("type"),
+                                            args.get("site"), args["limit"], args.get("cursor"))
         return {"items": items, "next_cursor": cursor}
 
     @blp.arguments(RegisterAssetsSchema)
     @blp.response(201, RegisteredSchema)
-    @requires("admin")
+    @requires(*roles_for("asset.register"))
     def post(self, body):
         """Register new assets: `count` new serials, or one per legacy alias."""
         assets = registry.register(body["asset_type"], body.get("count"), body.get("site"), body.get("aliases"))
@@ -45,15 +45,17 @@ def _link(code: str, base: str) -> str:
 @requires()
 def get_asset(code):
     """One asset: state, holder, site, open trip, trip count, last seen."""
-    return queries.asset_detail(code, current().scope)
+    return queries.asset_detail(current(), code)
 
 
 @blp.route("/assets/<code>/events")
 @blp.response(200, EventSchema(many=True))
 @requires()
 def get_events(code):
-    """The asset's scans in physical order, with their EPCIS bizStep and disposition."""
-    return queries.asset_events(code, current().scope)
+    """The asset's scans in physical order, with their EPCIS bizStep and disposition.
+
+    A customer user sees only the scans of its own custody periods."""
+    return queries.asset_events(current(), code)
 
 
 @blp.route("/assets/<code>/epcis")
@@ -63,7 +65,7 @@ def get_events(code):
 def get_epcis(code):
     """The asset's history as a GS1 EPCIS 2.0 document for partners' systems."""
     settings = current_app.config["SETTINGS"]
-    doc = queries.asset_epcis(code, current().scope, settings.resolver_base_url, settings.public_base_url,
+    doc = queries.asset_epcis(current(), code, settings.resolver_base_url, settings.public_base_url,
                               settings.operator_name)
     response = jsonify(doc)
     response.mimetype = "application/ld+json"
@@ -74,4 +76,5 @@ def get_epcis(code):
 @blp.response(200, TripSchema(many=True))
 @requires()
 def get_trips(code):
-    return queries.asset_trips(code, current().scope)
+    """The asset's trips; a customer user sees its own share of the trips it was part of."""
+    return queries.asset_trips(current(), code)

@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..domain.policy import roles_for
 from ..auth import current, requires
-from ..domain.errors import NotFound
-from ..schemas.api import (AssetTypeSchema, AssetTypeUpdateSchema, CustomerSchema, CustomerUpdateSchema,
-                           SiteQuerySchema, SiteSchema, SiteUpdateSchema)
+from ..schemas.api import (AssetTypeSchema, AssetTypeUpdateSchema, CustomerSchema, CustomerSettingsSchema,
+                           CustomerUpdateSchema, SiteQuerySchema, SiteSchema, SiteUpdateSchema)
 from ..services import catalog
 
 blp = Blueprint("catalog", __name__, description="Customers, sites and asset types")
@@ -19,12 +19,11 @@ class Customers(MethodView):
     @requires()
     def get(self):
         """Customers. A customer user sees only its own."""
-        scope = current().scope
-        return catalog.list_all("customer", id=scope)
+        return catalog.customers_for(current())
 
     @blp.arguments(CustomerSchema)
     @blp.response(201, CustomerSchema)
-    @requires("admin")
+    @requires(*roles_for("customer.write"))
     def post(self, body):
         return catalog.create("customer", body)
 
@@ -34,16 +33,33 @@ class CustomerItem(MethodView):
     @blp.response(200, CustomerSchema)
     @requires()
     def get(self, customer_id):
-        scope = current().scope
-        if scope is not None and scope != customer_id:
-            raise NotFound("customer", f"unknown customer {customer_id!r}")
-        return catalog.get("customer", customer_id)
+        return catalog.customer_for(current(), customer_id)
 
     @blp.arguments(CustomerUpdateSchema)
     @blp.response(200, CustomerSchema)
-    @requires("admin")
+    @requires(*roles_for("customer.write"))
     def patch(self, body, customer_id):
         return catalog.update("customer", customer_id, body)
+
+
+@blp.route("/customers/<customer_id>/settings")
+class CustomerSettings(MethodView):
+    @blp.response(200, CustomerSettingsSchema)
+    @requires(*roles_for("customer.settings"))
+    def get(self, customer_id):
+        """Settings the customer decides itself: `publish_certificate_figures` (default false)."""
+        return catalog.customer_settings(current(), customer_id)
+
+    @blp.arguments(CustomerSettingsSchema)
+    @blp.response(200, CustomerSettingsSchema)
+    @requires(*roles_for("customer.settings"))
+    def patch(self, body, customer_id):
+        """Change the customer's settings (its own users, or an admin on its behalf).
+
+        `publish_certificate_figures`: true shows the figures of its certificates (name,
+        trips, kg CO2e) on the public verification page and API; false (the default)
+        shows only whether a serial is valid, superseded or revoked, the issuer and month."""
+        return catalog.update_customer_settings(current(), customer_id, body)
 
 
 @blp.route("/sites")
@@ -53,15 +69,11 @@ class Sites(MethodView):
     @requires()
     def get(self, args):
         """Depots and customer sites. A customer user sees depots and its own sites."""
-        scope = current().scope
-        sites = catalog.list_all("site", kind=args.get("kind"), customer_id=args.get("customer"))
-        if scope is not None:
-            sites = [s for s in sites if s.kind == "depot" or s.customer_id == scope]
-        return sites
+        return catalog.sites_for(current(), args.get("kind"), args.get("customer"))
 
     @blp.arguments(SiteSchema)
     @blp.response(201, SiteSchema)
-    @requires("admin")
+    @requires(*roles_for("catalog.write"))
     def post(self, body):
         return catalog.create("site", body)
 
@@ -71,15 +83,11 @@ class SiteItem(MethodView):
     @blp.response(200, SiteSchema)
     @requires()
     def get(self, site_id):
-        site = catalog.get("site", site_id)
-        scope = current().scope
-        if scope is not None and site.kind == "customer" and site.customer_id != scope:
-            raise NotFound("site", f"unknown site {site_id!r}")
-        return site
+        return catalog.site_for(current(), site_id)
 
     @blp.arguments(SiteUpdateSchema)
     @blp.response(200, SiteSchema)
-    @requires("admin")
+    @requires(*roles_for("catalog.write"))
     def patch(self, body, site_id):
         return catalog.update("site", site_id, body)
 
@@ -93,7 +101,7 @@ class AssetTypes(MethodView):
 
     @blp.arguments(AssetTypeSchema)
     @blp.response(201, AssetTypeSchema)
-    @requires("admin")
+    @requires(*roles_for("catalog.write"))
     def post(self, body):
         return catalog.create("asset_type", body)
 
@@ -107,6 +115,6 @@ class AssetTypeItem(MethodView):
 
     @blp.arguments(AssetTypeUpdateSchema)
     @blp.response(200, AssetTypeSchema)
-    @requires("admin")
+    @requires(*roles_for("catalog.write"))
     def patch(self, body, type_id):
         return catalog.update("asset_type", type_id, body)

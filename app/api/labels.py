@@ -12,12 +12,13 @@ from flask import Response, send_file
 from flask_smorest import Blueprint
 
 from ..auth import current, requires
+from ..domain.policy import roles_for
 from ..domain.errors import DomainError
 from ..schemas.labels import PngQuerySchema, SheetRequestSchema, ZplQuerySchema
 from ..services import labels
 
 blp = Blueprint("labels", __name__, description="Asset labels: QR images, ZPL and printable PDF sheets")
-PRINTERS = ("admin", "depot")
+PRINTERS = roles_for("label.print")
 
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..auth import current, requires
+from ..domain.policy import roles_for
 from ..schemas.api import AnomalyPageSchema, AnomalyQuerySchema, AnomalySchema, ResolveSchema
 from ..services import kpis, queries
 
@@ -11,25 +12,25 @@ blp = Blueprint("operations", __name__, description="Fleet KPIs and anomalies")
 
 @blp.route("/kpis")
 @blp.response(200)
-@requires("admin", "depot")
+@requires(*roles_for("kpi.read"))
 def get_kpis():
     """Cycles per asset per year, cycle and dwell times, loss and return rates, assets by state."""
-    return kpis.fleet_kpis()
+    return kpis.fleet_kpis(current())
 
 
 @blp.route("/anomalies")
 @blp.arguments(AnomalyQuerySchema, location="query")
 @blp.response(200, AnomalyPageSchema)
-@requires("admin", "depot")
+@requires(*roles_for("anomaly.read"))
 def get_anomalies(args):
     """Scans the state machine did not expect, waiting for review."""
-    items, cursor = queries.list_anomalies(args["include_resolved"], args["limit"], args.get("cursor"))
+    items, cursor = queries.list_anomalies(current(), args["include_resolved"], args["limit"], args.get("cursor"))
     return {"items": items, "next_cursor": cursor}
 
 
 @blp.route("/anomalies/<int:anomaly_id>/resolve", methods=["POST"])
 @blp.arguments(ResolveSchema)
 @blp.response(200, AnomalySchema)
-@requires("admin")
+@requires(*roles_for("anomaly.resolve"))
 def resolve(body, anomaly_id):
-    return queries.resolve_anomaly(anomaly_id, current().user_id, body["note"])
+    return queries.resolve_anomaly(current(), anomaly_id, body["note"])

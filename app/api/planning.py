@@ -8,20 +8,21 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import current, requires
+from ..domain.policy import roles_for
 from ..schemas.planning import (CollectedSchema, CollectionPlanInSchema, PlanPageSchema, PlanQuerySchema, PlanSchema,
                                 RebalancingInSchema, ReturnRequestInSchema, ReturnRequestPageSchema,
                                 ReturnRequestQuerySchema, ReturnRequestSchema)
 from ..services import plan_exports, planning, return_requests
 
 blp = Blueprint("planning", __name__, description="Return requests, collection tours and depot rebalancing")
-PLAN_READERS = ("admin", "depot", "driver")
+PLAN_READERS = roles_for("plan.read")
 
 
 @blp.route("/return-requests")
 class ReturnRequests(MethodView):
     @blp.arguments(ReturnRequestQuerySchema, location="query")
     @blp.response(200, ReturnRequestPageSchema)
-    @requires("admin", "depot", "driver", "customer")
+    @requires(*roles_for("return_request.read"))
     def get(self, args):
         """List return requests, newest first. A customer user sees its own only."""
         return return_requests.list_requests(current(), args["status"], args["customer"], args["site"],
@@ -29,7 +30,7 @@ class ReturnRequests(MethodView):
 
     @blp.arguments(ReturnRequestInSchema)
     @blp.response(201, ReturnRequestSchema)
-    @requires("admin", "customer")
+    @requires(*roles_for("return_request.create"))
     def post(self, body):
         """Ask for empties to be collected at one of the customer's sites (admin: on a customer's behalf)."""
         return return_requests.create(current(), body)
@@ -37,7 +38,7 @@ class ReturnRequests(MethodView):
 
 @blp.route("/return-requests/<int:request_id>")
 @blp.response(200, ReturnRequestSchema)
-@requires("admin", "depot", "driver", "customer")
+@requires(*roles_for("return_request.read"))
 def get_return_request(request_id):
     """One request with its status; once planned: plan, vehicle, stop number and ETA."""
     return return_requests.get(current(), request_id)
@@ -45,7 +46,7 @@ def get_return_request(request_id):
 
 @blp.route("/return-requests/<int:request_id>/cancel", methods=["POST"])
 @blp.response(200, ReturnRequestSchema)
-@requires("admin", "customer")
+@requires(*roles_for("return_request.cancel"))
 def post_cancel(request_id):
     """Cancel a request that is not on a route yet (`open` or `unserved`); otherwise 409."""
     return return_requests.cancel(current(), request_id)
@@ -54,7 +55,7 @@ def post_cancel(request_id):
 @blp.route("/return-requests/<int:request_id>/collected", methods=["POST"])
 @blp.arguments(CollectedSchema)
 @blp.response(200, ReturnRequestSchema)
-@requires("admin", "driver")
+@requires(*roles_for("return_request.collect"))
 def post_collected(body, request_id):
     """Mark a request collected (the empties are on the truck)."""
     return return_requests.mark_collected(current(), request_id, body["note"])
@@ -69,7 +70,7 @@ def _started(plan, mode: str):
 @blp.arguments(CollectionPlanInSchema)
 @blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan")
 @blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`")
-@requires("admin", "depot")
+@requires(*roles_for("plan.collections"))
 def post_collections(body):
     """Plan the day's collection tours over the open return requests whose window overlaps the date."""
     return _started(*planning.start(current(), "collections", body))
@@ -79,7 +80,7 @@ def post_collections(body):
 @blp.arguments(RebalancingInSchema)
 @blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan")
 @blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`")
-@requires("admin")
+@requires(*roles_for("plan.rebalancing"))
 def post_rebalancing(body):
     """Move clean empties of one asset type from depots above their forecast target to those below."""
     return _started(*planning.start(current(), "rebalancing", body))
@@ -91,14 +92,14 @@ def post_rebalancing(body):
 @requires(*PLAN_READERS)
 def get_plans(args):
     """Planning runs, newest first (without their results)."""
-    return {"items": planning.list_plans(args["kind"], args["status"], args["limit"], args["offset"])}
+    return {"items": planning.list_plans(current(), args["kind"], args["status"], args["limit"], args["offset"])}
 
 
 @blp.route("/plans/<plan_id>.csv")
 @requires(*PLAN_READERS)
 def get_plan_csv(plan_id):
     """Driver list: one row per stop (vehicle, seq, site, name, lat, lon, eta, pickups by type, load)."""
-    plan = planning.get_done(plan_id, "collections")
+    plan = planning.get_done(current(), plan_id, "collections")
     return Response(plan_exports.to_csv(plan), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.csv"'})
 
@@ -107,7 +108,7 @@ def get_plan_csv(plan_id):
 @requires(*PLAN_READERS)
 def get_plan_geojson(plan_id):
     """Map: a LineString per route and a Point per stop and depot, coordinates [lon, lat]."""
-    plan = planning.get_done(plan_id, "collections")
+    plan = planning.get_done(current(), plan_id, "collections")
     return Response(json.dumps(plan_exports.to_geojson(plan)), mimetype="application/geo+json",
                     headers={"Content-Disposition": f'inline; filename="plan-{plan_id}.geojson"'})
 
@@ -117,4 +118,4 @@ def get_plan_geojson(plan_id):
 @requires(*PLAN_READERS)
 def get_plan(plan_id):
     """A planning run: status and progress; when done, routes with stops and ETAs (or transfers)."""
-    return planning.get(plan_id)
+    return planning.get(current(), plan_id)

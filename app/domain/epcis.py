@@ -23,7 +23,7 @@ class EventRecord:
     event: EventType
     occurred_at: datetime
     recorded_at: datetime
-    site_id: str
+    site_id: str | None  # None: a site the reader may not see (another customer's)
     customer_id: str | None
     anomaly: str | None
 
@@ -40,7 +40,6 @@ def _action(event: EventType, first: bool) -> str:
 
 def object_event(rec: EventRecord, asset_uri: str, base_url: str, first: bool = False) -> dict:
     biz_step, disposition = EPCIS_MAPPING[rec.event]
-    site_uri = f"{base_url}/sites/{rec.site_id}"
     event = {
         "type": "ObjectEvent",
         "eventTime": _time(rec.occurred_at),
@@ -51,10 +50,12 @@ def object_event(rec: EventRecord, asset_uri: str, base_url: str, first: bool = 
         "action": _action(rec.event, first),
         "bizStep": biz_step,
         "disposition": disposition,
-        "readPoint": {"id": site_uri},
-        "bizLocation": {"id": site_uri},
         "circ:event": rec.event.label,
     }
+    if rec.site_id is not None:
+        site_uri = f"{base_url}/sites/{rec.site_id}"
+        event["readPoint"] = {"id": site_uri}
+        event["bizLocation"] = {"id": site_uri}
     if rec.customer_id and rec.event in (EventType.ISSUE, EventType.TRANSFER):
         event["destinationList"] = [{"type": "possessing_party",
                                      "destination": f"{base_url}/customers/{rec.customer_id}"}]
@@ -64,10 +65,13 @@ def object_event(rec: EventRecord, asset_uri: str, base_url: str, first: bool = 
 
 
 def document(asset_uri: str, records: list[EventRecord], base_url: str, created_at: datetime,
-             sender: str | None = None) -> dict:
-    """An EPCISDocument with one ObjectEvent per record, in physical order."""
+             sender: str | None = None, starts_history: bool = True) -> dict:
+    """An EPCISDocument with one ObjectEvent per record, in physical order.
+
+    `starts_history`: the first record is the asset's first scan (action ADD). A reader who
+    sees only part of the history (a customer's custody periods) gets OBSERVE throughout."""
     base_url = base_url.rstrip("/")
-    events = [object_event(r, asset_uri, base_url, first=(i == 0)) for i, r in enumerate(records)]
+    events = [object_event(r, asset_uri, base_url, first=(i == 0 and starts_history)) for i, r in enumerate(records)]
     doc = {
         "@context": [EPCIS_CONTEXT, {"circ": OWN_VOCAB}],
         "type": "EPCISDocument",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UtcDateTime, utcnow
@@ -33,6 +33,9 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(120))
     contact_email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The customer's choice: show its certificates' figures (its name, trips, kg CO2e) on
+    # the public verification page and API. Off: only validity, issuer and month.
+    publish_certificate_figures: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -1,5 +1,5 @@
 """Signed monthly avoided-CO2e certificates. Rows are never updated except to mark a
-revision superseded: re-issuing a month adds a new revision."""
+revision superseded or revoked: re-issuing a month adds a new revision."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,13 +18,15 @@ class Certificate(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    serial: Mapped[str] = mapped_column(String(80), unique=True)
     scope: Mapped[str] = mapped_column(String(40))  # customer id, or "operator" for the summary
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"))
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(12), default="valid")  # valid | superseded
-    superseded_by: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default="valid")  # valid | superseded | revoked
+    superseded_by: Mapped[str | None] = mapped_column(String(80))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     factor_set: Mapped[str] = mapped_column(String(60))
     inputs_sha256: Mapped[str] = mapped_column(String(64))

@@ -43,18 +43,20 @@ class ScanBatchResultSchema(Schema):
 
 
 class TripSchema(Schema):
+    """A trip; for a customer user only its own share: null where another holder had the asset."""
+
     seq = fields.Integer()
-    opened_at = fields.DateTime()
+    opened_at = fields.DateTime(allow_none=True)
     delivered_at = fields.DateTime(allow_none=True)
     collected_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
-    outcome = fields.String()
+    outcome = fields.String(allow_none=True)
     origin_site = fields.String(allow_none=True)
     return_site = fields.String(allow_none=True)
     customers = fields.List(fields.String())
-    outbound_km = fields.Float()
-    transfer_km = fields.Float()
-    return_km = fields.Float()
+    outbound_km = fields.Float(allow_none=True)
+    transfer_km = fields.Float(allow_none=True)
+    return_km = fields.Float(allow_none=True)
 
 
 class AssetSchema(Schema):
@@ -105,7 +107,7 @@ class EventSchema(Schema):
     event = fields.String()
     occurred_at = fields.DateTime()
     recorded_at = fields.DateTime()
-    site = fields.String()
+    site = fields.String(allow_none=True, metadata={"description": "null: another customer's site"})
     customer = fields.String(allow_none=True)
     status = fields.String()
     anomaly = fields.String(allow_none=True)
@@ -118,7 +120,15 @@ class CustomerSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(1, 120))
     contact_email = fields.Email(allow_none=True)
     active = fields.Boolean()
+    publish_certificate_figures = fields.Boolean(dump_only=True, metadata={
+        "description": "changed through /customers/<id>/settings"})
     created_at = fields.DateTime(dump_only=True)
+
+
+class CustomerSettingsSchema(Strict):
+    customer = fields.String(dump_only=True)
+    publish_certificate_figures = fields.Boolean(
+        required=True, metadata={"description": "show certificate figures on the public verification page and API"})
 
 
 class CustomerUpdateSchema(CustomerSchema):

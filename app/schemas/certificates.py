@@ -28,7 +28,7 @@ class CertificateQuerySchema(Schema):
 
     customer = fields.String(load_default=None, metadata={"description": "customer id, or 'operator' for the summary"})
     month = fields.String(load_default=None, validate=MONTH)
-    status = fields.String(load_default=None, validate=validate.OneOf(["valid", "superseded"]))
+    status = fields.String(load_default=None, validate=validate.OneOf(["valid", "superseded", "revoked"]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
 
@@ -39,8 +39,10 @@ class CertificateSchema(Schema):
     customer = fields.String(attribute="customer_id", allow_none=True)
     month = fields.String()
     revision = fields.Integer()
-    status = fields.String(metadata={"enum": ["valid", "superseded"]})
+    status = fields.String(metadata={"enum": ["valid", "superseded", "revoked"]})
     superseded_by = fields.String(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    revocation_reason = fields.String(allow_none=True)
     issued_at = fields.DateTime()
     factor_set = fields.String()
     inputs_sha256 = fields.String()
@@ -53,7 +55,8 @@ class CertificateSchema(Schema):
 
     def _links(self, cert) -> dict:
         base = f"/api/v1/certificates/{cert.serial}"
-        return {"self": base, "pdf": base + ".pdf", "json": base + ".json", "verify_page": f"/verify/{cert.serial}"}
+        return {"self": base, "pdf": base + ".pdf", "json": base + ".json", "verify_page": f"/verify/{cert.serial}",
+                "verification": base + "/verification"}
 
 
 class CertificateDetailSchema(CertificateSchema):
@@ -69,6 +72,54 @@ class PublicKeySchema(Schema):
     algorithm = fields.String()
     key_id = fields.String(metadata={"description": "hex SHA-256 of the 32-byte raw public key"})
     public_key_pem = fields.String()
+
+
+class RevokeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(required=True, validate=validate.Length(1, 500),
+                           metadata={"description": "why the certificate is withdrawn (kept with it)"})
+
+
+class PublicAssetTypeRowSchema(Schema):
+    asset_type = fields.String()
+    name = fields.String()
+    lca_profile = fields.String(allow_none=True)
+    trip_count = fields.Integer()
+    credited = fields.Boolean()
+    reason = fields.String(allow_none=True)
+    avoided_kg_co2e = fields.Float(allow_none=True)
+    low_kg_co2e = fields.Float(allow_none=True)
+    high_kg_co2e = fields.Float(allow_none=True)
+
+
+class PublicFiguresSchema(Schema):
+    customer = fields.Dict(metadata={"description": "{id, name} of the certificate's holder"})
+    trip_count = fields.Integer()
+    avoided_kg_co2e = fields.Float()
+    low_kg_co2e = fields.Float()
+    high_kg_co2e = fields.Float()
+    by_asset_type = fields.List(fields.Nested(PublicAssetTypeRowSchema))
+    factor_set = fields.Dict()
+    profile_set = fields.Dict()
+    inputs_sha256 = fields.String()
+    method_statement = fields.String()
+
+
+class VerificationSchema(Schema):
+    serial = fields.String()
+    status = fields.String(metadata={"enum": ["valid", "superseded", "revoked", "unknown"]})
+    signature_valid = fields.Boolean(metadata={"description": "the stored document still matches its signature"})
+    issuer = fields.String()
+    month = fields.String()
+    revision = fields.Integer()
+    issued_at = fields.DateTime()
+    superseded_by = fields.String(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    key_id = fields.String()
+    figures_published = fields.Boolean(metadata={"description": "the holder chose to publish the figures"})
+    figures = fields.Nested(PublicFiguresSchema, allow_none=True)
 
 
 class VerifyResultSchema(Schema):

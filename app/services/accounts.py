@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..auth import ROLES, Principal, forget_token, hash_token, new_token
 from ..db import get_session, unit_of_work
 from ..domain.errors import DomainError, NotFound
+from ..domain.policy import Caller, authorize
 from ..models import ApiToken, Customer, User, utcnow
 
 # Writing last_used_at on every request would turn each read into a write.
@@ -103,3 +104,28 @@ def _check_role(role: str, customer_id: str | None) -> None:
         raise DomainError("customer", "a customer user must be bound to a customer")
     if role != "customer" and customer_id:
         raise DomainError("customer", f"role {role} is not bound to a customer")
+
+
+# ---------------------------------------------------------------- as a caller may see it
+
+def users_for(viewer: Caller) -> list[User]:
+    authorize(viewer, "user.manage")
+    return list_users()
+
+
+def tokens_for(viewer: Caller, customer_id: str | None = None) -> list[dict]:
+    """API tokens (never their secrets): a customer user sees its own customer's only."""
+    own = authorize(viewer, "token.read", customer_id)
+    return list_tokens(customer_id=own or customer_id)
+
+
+def create_own_token(principal, name: str) -> tuple[ApiToken, str]:
+    """A customer user's token for its ERP: it acts as that user (same customer, same role)."""
+    authorize(principal, "token.create")
+    return issue_token(principal.user_id, name)
+
+
+def revoke_token_for(viewer: Caller, token_id: int, customer_id: str | None = None) -> None:
+    """Revoke a token; a customer user only its own customer's (others: 404, like unknown)."""
+    own = authorize(viewer, "token.revoke", customer_id, field="token", what="token")
+    revoke_token(token_id, own or customer_id)

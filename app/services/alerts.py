@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..db import get_session
+from ..domain.policy import Caller, authorize
 from ..domain.states import AssetState
 from ..models import Asset, AssetType, Customer, Site
 from . import balances
@@ -11,22 +12,24 @@ from . import balances
 DEFAULT_LOW_STOCK_THRESHOLD = 5
 
 
-def overdue_customers() -> list[dict]:
+def overdue_customers(viewer: Caller) -> list[dict]:
     """Customers holding assets past their type's overdue limit, most overdue first."""
+    authorize(viewer, "alert.read")
     out = []
     for customer_id, name in get_session().execute(
             select(Customer.id, Customer.name).where(Customer.active.is_(True)).order_by(Customer.id)):
-        b = balances.balance(customer_id)
+        b = balances.balance(viewer, customer_id)
         if b["overdue"]:
             out.append({"customer": customer_id, "name": name, "overdue": b["overdue"], "held": b["total"]})
     return sorted(out, key=lambda r: (-r["overdue"], r["customer"]))
 
 
-def low_clean_stock(threshold: int = DEFAULT_LOW_STOCK_THRESHOLD) -> list[dict]:
+def low_clean_stock(viewer: Caller, threshold: int = DEFAULT_LOW_STOCK_THRESHOLD) -> list[dict]:
     """(depot, asset type) pairs with fewer than `threshold` available assets, including none.
 
     Only asset types a depot has ever been home to count, so a depot that never stocked
     a type does not raise an alert for it forever."""
+    authorize(viewer, "alert.read")
     session = get_session()
     available = dict(((site, type_), n) for site, type_, n in session.execute(
         select(Asset.site_id, Asset.asset_type_id, func.count())

@@ -13,11 +13,15 @@ from sqlalchemy import func, select
 
 from ..db import get_session
 from ..domain.errors import DomainError, NotFound
+from ..domain.policy import Caller, authorize
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from ..models import Asset, AssetType, Customer, CustodyMove, CustomerBalance, utcnow
+from .queries import site_filter
 
 
-def _customer(customer_id: str) -> Customer:
+def _customer(viewer: Caller, operation: str, customer_id: str) -> Customer:
+    """The customer, once the policy lets `viewer` use `operation` on its data."""
+    authorize(viewer, operation, customer_id)
     c = get_session().get(Customer, customer_id)
     if c is None:
         raise NotFound("customer", f"unknown customer {customer_id!r}")
@@ -31,8 +35,8 @@ def overdue_cutoff(now: datetime, overdue_days: int) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
-def balance(customer_id: str) -> dict:
-    _customer(customer_id)
+def balance(viewer: Caller, customer_id: str) -> dict:
+    _customer(viewer, "customer.balance", customer_id)
     session = get_session()
     # Counters kept by the scan service (see CustomerBalance): no asset is counted here.
     rows = session.execute(
@@ -44,18 +48,21 @@ def balance(customer_id: str) -> dict:
     limits = dict(session.execute(select(AssetType.id, AssetType.overdue_days)).all())
     by_type: dict[str, int] = defaultdict(int)
     by_site: dict[str, int] = defaultdict(int)
+    # An asset passed on at the giving customer's site is there until delivered: to the
+    # new holder that site is another customer's, so it counts as in transit.
+    shown = site_filter(viewer, [r[1] for r in rows])
     overdue = 0
     for type_id, site_id, since_day, n in rows:
         by_type[type_id] += n
-        by_site[site_id or "in_transit"] += n
+        by_site[shown(site_id or None) or "in_transit"] += n
         if since_day < overdue_cutoff(now, limits[type_id]).date():
             overdue += n
     return {"customer": customer_id, "total": sum(by_type.values()), "by_type": dict(by_type),
             "by_site": dict(by_site), "overdue": overdue, "as_of": now}
 
 
-def overdue_assets(customer_id: str, limit: int = 500) -> list[dict]:
-    _customer(customer_id)
+def overdue_assets(viewer: Caller, customer_id: str, limit: int = 500) -> list[dict]:
+    _customer(viewer, "customer.overdue", customer_id)
     now = utcnow()
     session = get_session()
     out = []
@@ -65,13 +72,15 @@ def overdue_assets(customer_id: str, limit: int = 500) -> list[dict]:
             Asset.holder_since < overdue_cutoff(now, days)).order_by(Asset.holder_since).limit(limit))
         out += [{"code": c, "asset_type": type_id, "site": s, "holder_since": since,
                  "days_held": (now - since).days, "overdue_after_days": days} for c, s, since in rows]
-    return sorted(out, key=lambda r: r["holder_since"])[:limit]
+    out = sorted(out, key=lambda r: r["holder_since"])[:limit]
+    shown = site_filter(viewer, [r["site"] for r in out])
+    return [{**r, "site": shown(r["site"])} for r in out]
 
 
-def statement(customer_id: str, start: datetime, end: datetime) -> dict:
+def statement(viewer: Caller, customer_id: str, start: datetime, end: datetime) -> dict:
+    _customer(viewer, "customer.statement", customer_id)
     if end <= start:
         raise DomainError("to", "must be after 'from'")
-    _customer(customer_id)
     session = get_session()
     # Opening = current balance minus every move since `start`: this reads only the
     # moves after the period start, not the customer's whole history.
@@ -101,10 +110,10 @@ def statement(customer_id: str, start: datetime, end: datetime) -> dict:
     return {"customer": customer_id, "from": start, "to": end, "by_type": per_type, "total": totals}
 
 
-def daily_moves(customer_id: str, since: datetime) -> tuple[dict[str, int], dict]:
+def daily_moves(viewer: Caller, customer_id: str, since: datetime) -> tuple[dict[str, int], dict]:
     """(current balance by nothing but total, {utc day: {kind: count}}) since `since`, in
     one aggregate query: what the portal's charts need without a statement per point."""
-    _customer(customer_id)
+    _customer(viewer, "customer.statement", customer_id)
     session = get_session()
     current = session.scalar(select(func.coalesce(func.sum(CustomerBalance.count), 0))
                              .where(CustomerBalance.customer_id == customer_id))

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..db import get_session, unit_of_work
 from ..domain.errors import Conflict, DomainError, NotFound
+from ..domain.policy import Caller, authorize, site_visible
 from ..models import AssetType, Customer, Site
 
 _MODELS = {"asset_type": AssetType, "customer": Customer, "site": Site}
@@ -25,6 +26,52 @@ def get(kind: str, id_: str):
     if obj is None:
         raise NotFound(kind, f"unknown {kind.replace('_', ' ')} {id_!r}")
     return obj
+
+
+# ---------------------------------------------------------------- as a caller may see it
+
+def customers_for(viewer: Caller) -> list[Customer]:
+    """Customers: a customer user sees only its own."""
+    own = authorize(viewer, "customer.read")
+    return list_all("customer", id=own) if own else list_all("customer")
+
+
+def customer_for(viewer: Caller, customer_id: str) -> Customer:
+    authorize(viewer, "customer.read", customer_id)
+    return get("customer", customer_id)
+
+
+def sites_for(viewer: Caller, kind: str | None = None, customer_id: str | None = None) -> list[Site]:
+    """Depots and customer sites; a customer user sees depots and its own sites."""
+    authorize(viewer, "site.read", customer_id)
+    return [s for s in list_all("site", kind=kind, customer_id=customer_id)
+            if site_visible(viewer, s.kind, s.customer_id)]
+
+
+def site_for(viewer: Caller, site_id: str) -> Site:
+    authorize(viewer, "site.read")
+    site = get_session().get(Site, site_id)
+    if site is None or not site_visible(viewer, site.kind, site.customer_id):
+        raise NotFound("site", f"unknown site {site_id!r}")
+    return site
+
+
+def customer_settings(viewer: Caller, customer_id: str) -> dict:
+    authorize(viewer, "customer.settings", customer_id)
+    c = get("customer", customer_id)
+    return {"customer": c.id, "publish_certificate_figures": c.publish_certificate_figures}
+
+
+def update_customer_settings(viewer: Caller, customer_id: str, data: dict) -> dict:
+    """Settings a customer decides itself (and the operator on its behalf)."""
+    authorize(viewer, "customer.settings", customer_id)
+    with unit_of_work() as session:
+        c = session.get(Customer, customer_id)
+        if c is None:
+            raise NotFound("customer", f"unknown customer {customer_id!r}")
+        if "publish_certificate_figures" in data:
+            c.publish_certificate_figures = bool(data["publish_certificate_figures"])
+    return {"customer": c.id, "publish_certificate_figures": c.publish_certificate_figures}
 
 
 def create(kind: str, data: dict):

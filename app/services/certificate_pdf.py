@@ -80,6 +80,10 @@ def _status_box(doc, status, superseded_by, body):
         text = (f"<font color='#b3261e'><b>SUPERSEDED</b></font>: revision {doc['revision']} was replaced by "
                 f"<b>{escape(superseded_by or '?')}</b>. Use the current revision.")
         colour = RED
+    elif status == "revoked":
+        text = (f"<font color='#b3261e'><b>REVOKED</b></font>: the issuer withdrew revision {doc['revision']}. "
+                "Do not rely on it.")
+        colour = RED
     else:
         text = f"<font color='#1b6e3a'><b>VALID</b></font>: revision {doc['revision']}"
         if doc.get("supersedes"):

@@ -7,15 +7,17 @@ counts): issuing twice from the same data gives the same figures and inputs hash
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 import re
+import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
@@ -23,6 +25,7 @@ import lca
 
 from ..db import get_session, unit_of_work
 from ..domain.errors import Conflict, NotFound
+from ..domain.policy import Caller, authorize
 from ..jobs import in_app_context
 from ..models import Certificate, Customer
 from . import signing
@@ -91,10 +94,15 @@ def issue(month_text: str, customer_id: str | None = None, progress=None) -> lis
                                    Certificate.status, Certificate.superseded_by))
                 .with_for_update())}
             serial_for = _serial_namer(session, month, inputs.scopes)
+            # a revoked revision keeps its number: the next one counts on from the highest
+            latest = dict(session.execute(
+                select(Certificate.scope, func.max(Certificate.revision))
+                .where(Certificate.month == month.text, *([Certificate.scope == customer_id] if customer_id else []))
+                .group_by(Certificate.scope)).all())
             for scope in sorted(inputs.scopes):
                 figures = compute(inputs.scopes[scope], inputs, options, loss_notes, fs, ps)
                 previous = current.get(scope)
-                revision = previous.revision + 1 if previous else 1
+                revision = latest.get(scope, 0) + 1
                 serial = serial_for(scope, revision)
                 document = _document(serial, revision, previous, scope, names.get(scope), month, issued_at, figures,
                                      inputs.scopes[scope], key.key_id, inputs.asset_types)
@@ -252,9 +260,12 @@ def _slug(scope: str) -> str:
 
 
 def _serial_namer(session, month: Month, scopes):
-    """Serials like `CO2-2026-10-RHEINCHEM-R1`. When two scopes share a slug (ids that
+    """Serials like `CO2-2026-10-RHEINCHEM-R1-7KQM-2XAP-L3DW-Q9ZE`: month, customer and
+    revision to read, then 80 random bits (RFC 4648 base32: letters and the digits 2-7
+    only, so no 0/O or 1/I to confuse on paper) that nobody can guess, so a serial cannot
+    be made up from a month and a customer name. When two scopes share a slug (ids that
     differ in case or punctuation, or share a long prefix) both get a short hash of the
-    scope id, so serials stay unique and readable."""
+    scope id, so the readable part stays unambiguous."""
     known = set(session.scalars(select(Certificate.scope).distinct())) | set(scopes)
     by_slug: dict[str, set] = {}
     for scope in known:
@@ -264,14 +275,32 @@ def _serial_namer(session, month: Month, scopes):
         slug = _slug(scope)
         if len(by_slug[slug]) > 1:
             slug += "-" + hashlib.sha256(scope.encode()).hexdigest()[:4].upper()
-        return f"CO2-{month.text}-{slug}-R{revision}"
+        return f"CO2-{month.text}-{slug}-R{revision}-{unguessable_part()}"
 
     return name
 
 
+SERIAL_RANDOM_BYTES = 10  # 80 bits
+
+
+def unguessable_part() -> str:
+    text = base64.b32encode(secrets.token_bytes(SERIAL_RANDOM_BYTES)).decode()  # 16 characters, no padding
+    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+def normal_serial(serial: str) -> str:
+    """Serials are upper case; one typed from paper may not be."""
+    return serial.strip().upper()
+
+
 # ---------------------------------------------------------------------------- reading
 
-def list_certificates(scope: str | None, month: str | None, status: str | None, limit: int, offset: int) -> list[Certificate]:
+def list_certificates(viewer: Caller, customer: str | None, month: str | None, status: str | None, limit: int,
+                      offset: int) -> list[Certificate]:
+    """Certificates, newest month first. A customer user lists its own only (naming
+    another customer, or the operator summary, answers 404)."""
+    own = authorize(viewer, "certificate.read", customer)
+    scope = own or customer
     stmt = select(Certificate)
     if scope:
         stmt = stmt.where(Certificate.scope == scope)
@@ -283,11 +312,30 @@ def list_certificates(scope: str | None, month: str | None, status: str | None, 
     return list(get_session().scalars(stmt))
 
 
-def get(serial: str, customer_id: str | None = None) -> Certificate:
-    """One certificate; a customer (customer_id set) sees its own only, others are 404."""
-    cert = get_session().scalar(select(Certificate).where(Certificate.serial == serial))
-    if cert is None or (customer_id is not None and cert.customer_id != customer_id):
+def _find(serial: str) -> Certificate | None:
+    return get_session().scalar(select(Certificate).where(Certificate.serial == normal_serial(serial)))
+
+
+def get(viewer: Caller, serial: str) -> Certificate:
+    """One certificate; a customer user sees its own only, others are 404 like unknown ones."""
+    own = authorize(viewer, "certificate.read", field="serial")
+    cert = _find(serial)
+    if cert is None or (own is not None and cert.customer_id != own):
         raise NotFound("serial", f"unknown certificate {serial!r}")
+    return cert
+
+
+def revoke(viewer: Caller, serial: str, reason: str) -> Certificate:
+    """Withdraw a certificate (issued in error, say): it stays readable and its signature
+    still verifies, but every check reports it revoked. Re-issue the month to replace it."""
+    authorize(viewer, "certificate.revoke")
+    with unit_of_work() as session:
+        cert = session.scalar(select(Certificate).where(Certificate.serial == normal_serial(serial)).with_for_update())
+        if cert is None:
+            raise NotFound("serial", f"unknown certificate {serial!r}")
+        if cert.status == "revoked":
+            raise Conflict("serial", f"{cert.serial} was revoked at {cert.revoked_at.isoformat()}")
+        cert.status, cert.revoked_at, cert.revocation_reason = "revoked", datetime.now(timezone.utc), reason
     return cert
 
 
@@ -373,7 +421,43 @@ def verify(signed) -> dict:
         answer.update(status=stored.status, superseded_by=stored.superseded_by)
         if stored.status == "superseded":
             answer["reason"] += f"; this revision was superseded by {stored.superseded_by}"
+        elif stored.status == "revoked":
+            answer["reason"] += "; the issuer has revoked this certificate: do not rely on it"
     return answer
+
+
+PUBLIC_ROW_FIELDS = ("asset_type", "name", "lca_profile", "trip_count", "credited", "reason", "avoided_kg_co2e",
+                     "low_kg_co2e", "high_kg_co2e")
+
+
+def public_view(serial: str) -> dict | None:
+    """What anyone holding a serial may learn (no login; the verify page and API), or None.
+
+    Always: whether the serial is valid, superseded or revoked, the signature check, the
+    issuer, month and revision. The figures (the customer's name, trips, kg CO2e) only
+    when the certificate's holder chose to publish them (`publish_certificate_figures`);
+    the operator summary has no such holder and publishes none."""
+    cert = _find(serial)
+    if cert is None:
+        return None
+    doc = cert.document
+    holder = get_session().get(Customer, cert.customer_id) if cert.customer_id else None
+    published = bool(holder is not None and holder.publish_certificate_figures)
+    out = {"serial": cert.serial, "status": cert.status, "signature_valid": check_stored(cert),
+           "issuer": doc.get("operator"), "month": cert.month, "revision": cert.revision, "issued_at": cert.issued_at,
+           "superseded_by": cert.superseded_by, "revoked_at": cert.revoked_at, "key_id": cert.key_id,
+           "figures_published": published, "figures": None}
+    if published:
+        totals = doc["totals"]
+        out["figures"] = {
+            "customer": doc.get("customer"), "trip_count": totals["trip_count"],
+            "avoided_kg_co2e": totals["avoided_kg_co2e"], "low_kg_co2e": totals["low_kg_co2e"],
+            "high_kg_co2e": totals["high_kg_co2e"],
+            "by_asset_type": [{k: row.get(k) for k in PUBLIC_ROW_FIELDS} for row in doc["by_asset_type"]],
+            "factor_set": doc["factor_set"], "profile_set": doc["profile_set"],
+            "inputs_sha256": doc["inputs"]["sha256"], "method_statement": doc["method"]["statement"],
+        }
+    return out
 
 
 def check_stored(cert: Certificate) -> bool:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import case, func, select
 
 from ..db import get_session, is_postgres
+from ..domain.policy import Caller, authorize
 from ..domain.states import AssetState
 from ..models import Asset, Trip, utcnow
 
@@ -17,7 +18,8 @@ def _days_between(start, end, postgres: bool):
     return func.julianday(end) - func.julianday(start)
 
 
-def fleet_kpis(window_days: int = 365) -> dict:
+def fleet_kpis(viewer: Caller, window_days: int = 365) -> dict:
+    authorize(viewer, "kpi.read")
     session = get_session()
     now = utcnow()
     since = now - timedelta(days=window_days)

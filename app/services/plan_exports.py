@@ -1,10 +1,8 @@
 """Driver exports of a collection plan: CSV (one row per stop) and GeoJSON (RFC 7946)."""
 from __future__ import annotations
 
-import csv
-import io
-
 from ..models import Plan
+from .csv_export import to_csv as csv_text
 
 
 def _types(result: dict, key: str) -> list[str]:
@@ -12,19 +10,17 @@ def _types(result: dict, key: str) -> list[str]:
 
 
 def to_csv(plan: Plan) -> str:
+    """One row per stop; names typed by people (sites, customers, vehicles) may not start a formula."""
     result = plan.result
     pickups, deliveries = _types(result, "pickup"), _types(result, "delivery")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["vehicle", "seq", "request_id", "site", "name", "customer", "lat", "lon", "eta", "departure",
-                     *(f"pickup_{t}" for t in pickups), *(f"delivery_{t}" for t in deliveries), "load_after_units"])
-    for route in result["routes"]:
-        for s in route["stops"]:
-            writer.writerow([route["vehicle"], s["seq"], s["request_id"], s["site"], s["site_name"], s["customer"],
-                             s["lat"], s["lon"], s["eta"], s["departure"],
-                             *(s["pickup"].get(t, 0) for t in pickups), *(s["delivery"].get(t, 0) for t in deliveries),
-                             s["load_after_units"]])
-    return out.getvalue()
+    header = ["vehicle", "seq", "request_id", "site", "name", "customer", "lat", "lon", "eta", "departure",
+              *(f"pickup_{t}" for t in pickups), *(f"delivery_{t}" for t in deliveries), "load_after_units"]
+    rows = ([route["vehicle"], s["seq"], s["request_id"], s["site"], s["site_name"], s["customer"],
+             s["lat"], s["lon"], s["eta"], s["departure"],
+             *(s["pickup"].get(t, 0) for t in pickups), *(s["delivery"].get(t, 0) for t in deliveries),
+             s["load_after_units"]]
+            for route in result["routes"] for s in route["stops"])
+    return csv_text(header, rows)
 
 
 def to_geojson(plan: Plan) -> dict:

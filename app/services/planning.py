@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from ..auth import Principal
 from ..db import get_session, unit_of_work
 from ..domain.errors import Conflict, DomainError, NotFound
+from ..domain.policy import Caller, authorize
 from ..jobs import dispatch, in_app_context
 from ..models import Plan, ReturnRequest, utcnow
 from . import collection_planning, rebalancing
@@ -30,6 +31,7 @@ SEARCH_FROM, SEARCH_TO = 0.15, 0.9
 
 def start(principal: Principal, kind: str, body: dict) -> tuple[Plan, str]:
     """Validate, create the plan row, dispatch the job. Returns (plan, "inline" | "queued")."""
+    authorize(principal, f"plan.{kind}")
     params = SOLVERS[kind].validate(body)
     with unit_of_work() as session:
         plan = Plan(id=str(uuid.uuid4()), kind=kind, status="queued", progress=0.0, params=params,
@@ -133,15 +135,17 @@ class _Ticker:
             self.thread.join(timeout=5)
 
 
-def get(plan_id: str) -> Plan:
+def get(viewer: Caller, plan_id: str) -> Plan:
+    """A planning run: its stops name every customer on the tours, so staff only."""
+    authorize(viewer, "plan.read")
     plan = get_session().get(Plan, plan_id)
     if plan is None:
         raise NotFound("id", f"unknown plan {plan_id!r}")
     return plan
 
 
-def get_done(plan_id: str, kind: str) -> Plan:
-    plan = get(plan_id)
+def get_done(viewer: Caller, plan_id: str, kind: str) -> Plan:
+    plan = get(viewer, plan_id)
     if plan.kind != kind:
         raise DomainError("id", f"plan {plan_id} is a {plan.kind} plan; exports exist for {kind} plans")
     if plan.status != "done":
@@ -149,7 +153,8 @@ def get_done(plan_id: str, kind: str) -> Plan:
     return plan
 
 
-def list_plans(kind: str | None, status: str | None, limit: int, offset: int) -> list[Plan]:
+def list_plans(viewer: Caller, kind: str | None, status: str | None, limit: int, offset: int) -> list[Plan]:
+    authorize(viewer, "plan.read")
     stmt = select(Plan).order_by(Plan.created_at.desc(), Plan.id)
     if kind:
         stmt = stmt.where(Plan.kind == kind)

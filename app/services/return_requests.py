@@ -15,25 +15,20 @@ from sqlalchemy import func, select
 from ..auth import Principal
 from ..db import get_session, unit_of_work
 from ..domain.errors import Conflict, DomainError, NotFound
+from ..domain.policy import authorize
 from ..models import AssetType, Customer, Plan, ReturnRequest, Site, utcnow
 from .planning_inputs import zone
 
 PENDING = ("open", "unserved")  # waiting for a truck: the planner takes these
 
 
-def _own(principal: Principal) -> str | None:
-    return principal.customer_id if principal.is_customer else None
-
-
 def create(principal: Principal, data: dict) -> dict:
+    own = authorize(principal, "return_request.create", data.get("customer"))
     with unit_of_work() as session:
         site = session.get(Site, data["site"])
-        own = _own(principal)
         if site is None or site.kind != "customer" or (own is not None and site.customer_id != own):
             raise NotFound("site", f"unknown site {data['site']!r}" + ("" if own is None else " among your sites"))
         if own is not None:
-            if data.get("customer") not in (None, own):
-                raise NotFound("customer", f"unknown customer {data['customer']!r}")
             customer_id = own
         else:
             customer_id = data.get("customer") or site.customer_id
@@ -63,9 +58,9 @@ def create(principal: Principal, data: dict) -> dict:
     return describe([req])[0]
 
 
-def _load(session, principal: Principal, request_id: int, lock: bool = False) -> ReturnRequest:
+def _load(session, principal: Principal, operation: str, request_id: int, lock: bool = False) -> ReturnRequest:
     stmt = select(ReturnRequest).where(ReturnRequest.id == request_id)
-    own = _own(principal)
+    own = authorize(principal, operation, field="id")
     if own is not None:
         stmt = stmt.where(ReturnRequest.customer_id == own)
     if lock:
@@ -77,14 +72,12 @@ def _load(session, principal: Principal, request_id: int, lock: bool = False) ->
 
 
 def get(principal: Principal, request_id: int) -> dict:
-    return describe([_load(get_session(), principal, request_id)])[0]
+    return describe([_load(get_session(), principal, "return_request.read", request_id)])[0]
 
 
 def list_requests(principal: Principal, status: str | None, customer: str | None, site: str | None,
                   limit: int, offset: int) -> dict:
-    own = _own(principal)
-    if own is not None and customer not in (None, own):
-        raise NotFound("customer", f"unknown customer {customer!r}")
+    own = authorize(principal, "return_request.read", customer)
     conds = []
     if own or customer:
         conds.append(ReturnRequest.customer_id == (own or customer))
@@ -102,7 +95,7 @@ def list_requests(principal: Principal, status: str | None, customer: str | None
 
 def cancel(principal: Principal, request_id: int) -> dict:
     with unit_of_work() as session:
-        req = _load(session, principal, request_id, lock=True)
+        req = _load(session, principal, "return_request.cancel", request_id, lock=True)
         if req.status not in PENDING:
             raise Conflict("status", f"a request that is {req.status} cannot be cancelled")
         req.status, req.status_reason, req.updated_at = "cancelled", "cancelled by " + principal.role, utcnow()
@@ -111,7 +104,7 @@ def cancel(principal: Principal, request_id: int) -> dict:
 
 def mark_collected(principal: Principal, request_id: int, note: str | None = None) -> dict:
     with unit_of_work() as session:
-        req = _load(session, principal, request_id, lock=True)
+        req = _load(session, principal, "return_request.collect", request_id, lock=True)
         if req.status not in ("open", "planned", "unserved"):
             raise Conflict("status", f"a request that is {req.status} cannot be marked collected")
         req.status, req.status_reason, req.updated_at = "collected", note, utcnow()

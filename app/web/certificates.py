@@ -1,24 +1,22 @@
 """Public verification page of a certificate: `GET /verify/<serial>` (no login).
 
 The QR code on every certificate PDF points here. The page checks the stored signature
-against the service's key and shows the figures and the status; a superseded revision
-says so and links to the current one.
+against the service's key and shows the status (valid, superseded, revoked), the issuer
+and the month to anyone; the figures only when the certificate's holder chose to publish
+them (see `certificates.public_view`). A superseded revision links to the current one.
 """
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 
-from ..domain.errors import NotFound
 from ..services import certificates
 from . import bp
 
 
 @bp.route("/verify/<serial>")
 def verify_page(serial):
-    try:
-        cert = certificates.get(serial)
-    except NotFound:
-        return render_template("verify_unknown.html", serial=serial), 404
-    key = certificates.public_key()
-    return render_template("verify.html", cert=cert, doc=cert.document, signature_ok=certificates.check_stored(cert),
-                           key=key)
+    view = certificates.public_view(serial)
+    if view is None:
+        return render_template("verify_unknown.html", serial=serial,
+                               issuer=current_app.config["SETTINGS"].operator_name), 404
+    return render_template("verify.html", v=view, figures=view["figures"], key=certificates.public_key())

@@ -7,12 +7,15 @@ from datetime import datetime, timedelta, timezone
 from flask import redirect, render_template, request, send_file, url_for
 from marshmallow import ValidationError
 
+from ..domain import policy
 from ..domain.errors import DomainError
 from ..schemas.planning import CollectionPlanInSchema
 from ..services import alerts, catalog, kpis, labels, planning, queries, return_requests
 from . import bp
 from .forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
 from .session import page, signed_in
+
+CONSOLE_ROLES = policy.section_roles("console")
 
 STATE_LABELS = {"available": "Available", "in_depot_transfer": "Between depots", "issued": "Issued",
                 "at_customer": "At customer", "in_return": "Returning", "received": "Received",
@@ -21,42 +24,45 @@ STATE_LABELS = {"available": "Available", "in_depot_transfer": "Between depots",
 
 
 @bp.route("/console")
-@page("admin", "depot")
+@page(*CONSOLE_ROLES)
 def console_home():
     form = ThresholdForm(request.args)
     threshold = alerts.DEFAULT_LOW_STOCK_THRESHOLD
     if request.args and form.validate() and form.threshold.data is not None:
         threshold = form.threshold.data
     form.threshold.data = threshold
-    return render_template("console/home.html", kpis=kpis.fleet_kpis(), state_labels=STATE_LABELS,
-                           overdue=alerts.overdue_customers(), low_stock=alerts.low_clean_stock(threshold),
-                           form=form, open_anomalies=len(queries.list_anomalies(limit=500)[0]))
+    principal = signed_in()
+    return render_template("console/home.html", kpis=kpis.fleet_kpis(principal), state_labels=STATE_LABELS,
+                           overdue=alerts.overdue_customers(principal),
+                           low_stock=alerts.low_clean_stock(principal, threshold),
+                           form=form, open_anomalies=len(queries.list_anomalies(principal, limit=500)[0]))
 
 
 @bp.route("/console/anomalies")
-@page("admin", "depot")
+@page(*CONSOLE_ROLES)
 def console_anomalies():
     include_resolved = request.args.get("resolved") == "1"
-    items, cursor = queries.list_anomalies(include_resolved, limit=100, cursor=request.args.get("cursor") or None)
+    items, cursor = queries.list_anomalies(signed_in(), include_resolved, limit=100,
+                                           cursor=request.args.get("cursor") or None)
     return render_template("console/anomalies.html", items=items, next_cursor=cursor, form=ResolveForm(),
-                           include_resolved=include_resolved, can_resolve=signed_in().role == "admin",
+                           include_resolved=include_resolved, can_resolve=policy.may(signed_in(), "anomaly.resolve"),
                            resolved=request.args.get("done"))
 
 
 @bp.route("/console/anomalies/<int:anomaly_id>/resolve", methods=["POST"])
-@page("admin")
+@page(*policy.roles_for("anomaly.resolve"))
 def console_resolve(anomaly_id):
     form = ResolveForm()
     if not form.validate_on_submit():
-        items, cursor = queries.list_anomalies(False, limit=100)
+        items, cursor = queries.list_anomalies(signed_in(), False, limit=100)
         return render_template("console/anomalies.html", items=items, next_cursor=cursor, form=form,
                                include_resolved=False, can_resolve=True, failed=anomaly_id, resolved=None), 422
-    queries.resolve_anomaly(anomaly_id, signed_in().user_id, form.note.data.strip())
+    queries.resolve_anomaly(signed_in(), anomaly_id, form.note.data.strip())
     return redirect(url_for("web.console_anomalies", done=anomaly_id))
 
 
 @bp.route("/console/planning", methods=["GET", "POST"])
-@page("admin", "depot")
+@page(*CONSOLE_ROLES)
 def console_planning():
     form = CollectionPlanForm()
     depots = [site for site in catalog.list_all("site") if site.kind == "depot" and site.active]
@@ -79,21 +85,21 @@ def console_planning():
         except (DomainError, ValidationError) as err:
             error = getattr(err, "message", None) or "; ".join(
                 f"{k}: {v}" for k, v in getattr(err, "normalized_messages", dict)().items())
-    plans = planning.list_plans(None, None, 50, 0)
+    plans = planning.list_plans(signed_in(), None, None, 50, 0)
     status = 422 if error or form.errors else 200
     return render_template("console/planning.html", form=form, plans=plans, error=error,
                            open_requests=return_requests.list_requests(signed_in(), "open", None, None, 1, 0)["total"]), status
 
 
 @bp.route("/console/planning/<plan_id>")
-@page("admin", "depot")
+@page(*CONSOLE_ROLES)
 def console_plan(plan_id):
-    plan = planning.get(plan_id)
+    plan = planning.get(signed_in(), plan_id)
     return render_template("console/plan.html", plan=plan, result=plan.result or {})
 
 
 @bp.route("/console/labels", methods=["GET", "POST"])
-@page("admin", "depot")
+@page(*CONSOLE_ROLES)
 def console_labels():
     form = LabelSheetForm()
     types = catalog.list_all("asset_type")

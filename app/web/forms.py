@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (DateField, EmailField, FloatField, IntegerField, PasswordField, SelectField,
+from wtforms import (DateField, EmailField, FloatField, IntegerField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -16,6 +16,12 @@ class LoginForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(1, 120)],
                        description="For example the name of the ERP system that will use it.")
+
+
+class PublishForm(FlaskForm):
+    publish = RadioField("Public verification page", validators=[DataRequired()], choices=[
+        ("no", "Private: anyone with a serial sees only whether the certificate is valid, the issuer and the month"),
+        ("yes", "Published: also show our name, the trips and the kg CO₂e")])
 
 
 class ResolveForm(FlaskForm):

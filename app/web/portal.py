@@ -6,32 +6,40 @@ portal does not even confirm that another customer exists.
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
+from ..domain import policy
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from ..domain.errors import DomainError
 from ..services import accounts, balances, catalog, certificate_pdf, certificates, queries, return_requests
+from ..services.csv_export import to_csv
 from . import bp, charts
-from .forms import PeriodForm, PickupForm, TokenForm
+from .forms import PeriodForm, PickupForm, PublishForm, TokenForm
 from .session import page, signed_in
 from .statement_pdf import statement_pdf
 
 COLUMNS = ("opening", *MOVE_KINDS_IN, *MOVE_KINDS_OUT, "closing")
 COLUMN_LABELS = {"opening": "Opening", "issued": "Issued", "transfer_in": "Transferred in", "found": "Found",
                  "returned": "Returned", "transfer_out": "Transferred out", "lost": "Lost", "closing": "Closing"}
-PORTAL_ROLES = ("admin", "depot", "customer")
+PORTAL_ROLES = policy.section_roles("portal")
+# The portal's tabs and the operation each one reads: a tab the user may not use is not offered.
+TABS = [("web.portal_overview", "Balance", "customer.balance"), ("web.portal_statement", "Statement", "customer.statement"),
+        ("web.portal_overdue", "Overdue", "customer.overdue"), ("web.portal_pickups", "Pickups", "return_request.read"),
+        ("web.portal_certificates", "Certificates", "certificate.read"), ("web.portal_tokens", "API tokens", "token.read")]
+
+
+@bp.context_processor
+def _portal_tabs() -> dict:
+    principal = signed_in()
+    return {"portal_tabs": [t for t in TABS if principal is not None and policy.may(principal, t[2])]}
 
 
 def _customer(customer_id: str):
-    principal = signed_in()
-    if principal.is_customer and principal.customer_id != customer_id:
-        abort(404)
-    return catalog.get("customer", customer_id)  # unknown: NotFound, rendered as 404
+    # Another customer's id answers 404 like an unknown one (the policy, in the service).
+    return catalog.customer_for(signed_in(), customer_id)
 
 
 def _attachment(body, mimetype: str, filename: str):
@@ -57,18 +65,20 @@ def portal_home():
     principal = signed_in()
     if principal.is_customer:
         return redirect(url_for("web.portal_overview", customer_id=principal.customer_id))
-    return render_template("portal/choose.html", customers=catalog.list_all("customer"))
+    return render_template("portal/choose.html", customers=catalog.customers_for(principal))
 
 
 @bp.route("/portal/<customer_id>")
 @page(*PORTAL_ROLES)
 def portal_overview(customer_id):
     customer = _customer(customer_id)
-    balance = balances.balance(customer_id)
+    principal = signed_in()
+    balance = balances.balance(principal, customer_id)
     today = datetime.now(timezone.utc).date()
     months = [_month_start(today, back) for back in range(11, -1, -1)]
     # One aggregate of the custody moves by day feeds both charts (no query per point).
-    current, by_day = balances.daily_moves(customer_id, _utc_midnight(min(months[0], today - timedelta(weeks=26))))
+    current, by_day = balances.daily_moves(principal, customer_id,
+                                           _utc_midnight(min(months[0], today - timedelta(weeks=26))))
     week_ends = [today + timedelta(days=1) - timedelta(weeks=k) for k in range(25, -1, -1)]
 
     def net(d) -> int:
@@ -87,9 +97,9 @@ def portal_overview(customer_id):
                            "issued": sum(by_day[d].get("issued", 0) + by_day[d].get("transfer_in", 0) for d in days),
                            "returned": sum(by_day[d].get("returned", 0) + by_day[d].get("transfer_out", 0) for d in days)})
     return render_template(
-        "portal/overview.html", customer=customer, balance=balance, matrix=_matrix(customer_id, balance),
+        "portal/overview.html", customer=customer, balance=balance, matrix=_matrix(principal, customer_id, balance),
         types={t.id: t.name for t in catalog.list_all("asset_type")},
-        sites={s.id: s.name for s in catalog.list_all("site", customer_id=customer_id)},
+        sites={s.id: s.name for s in catalog.sites_for(principal, customer_id=customer_id)},
         weekly=list(zip(week_labels, closings)), monthly=month_rows,
         balance_chart=charts.line_chart("balance-chart", "Assets held at the end of each week", week_labels, closings),
         trips_chart=charts.bar_chart("trips-chart", "Assets received and sent back per month",
@@ -98,12 +108,12 @@ def portal_overview(customer_id):
                                       ("Sent back", [r["returned"] for r in month_rows])]))
 
 
-def _matrix(customer_id: str, balance: dict) -> dict:
+def _matrix(principal, customer_id: str, balance: dict) -> dict:
     """Held assets by (site, asset type), read from the customer's asset listing."""
     cells: dict[tuple[str, str], int] = {}
     cursor, pages = None, 0
     while pages < 40:  # 20,000 assets; beyond that the page shows the two separate breakdowns
-        items, cursor = queries.list_assets(customer=customer_id, limit=500, cursor=cursor)
+        items, cursor = queries.list_assets(principal, customer=customer_id, limit=500, cursor=cursor)
         for a in items:
             key = (a["site"] or "in_transit", a["asset_type"])
             cells[key] = cells.get(key, 0) + 1
@@ -131,7 +141,7 @@ def _period() -> tuple[PeriodForm, datetime, datetime]:
 def portal_statement(customer_id):
     customer = _customer(customer_id)
     form, start, end = _period()
-    statement = balances.statement(customer_id, start, end) if not form.end.errors else None
+    statement = balances.statement(signed_in(), customer_id, start, end) if not form.end.errors else None
     return render_template("portal/statement.html", customer=customer, form=form, statement=statement,
                            columns=COLUMNS, labels=COLUMN_LABELS,
                            types={t.id: t.name for t in catalog.list_all("asset_type")},
@@ -145,14 +155,12 @@ def portal_statement_csv(customer_id):
     form, start, end = _period()
     if form.end.errors:
         abort(400)
-    statement = balances.statement(customer_id, start, end)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["customer", "from", "to", "asset_type", *COLUMNS])
-    for type_id, row in sorted(statement["by_type"].items()):
-        writer.writerow([customer_id, start.isoformat(), end.isoformat(), type_id, *(row[c] for c in COLUMNS)])
-    writer.writerow([customer_id, start.isoformat(), end.isoformat(), "total", *(statement["total"][c] for c in COLUMNS)])
-    return _attachment(out.getvalue(), "text/csv", f"statement-{customer_id}-{form.start.data}-{form.end.data}.csv")
+    statement = balances.statement(signed_in(), customer_id, start, end)
+    period = [customer_id, start.isoformat(), end.isoformat()]
+    rows = [[*period, type_id, *(row[c] for c in COLUMNS)] for type_id, row in sorted(statement["by_type"].items())]
+    rows.append([*period, "total", *(statement["total"][c] for c in COLUMNS)])
+    body = to_csv(["customer", "from", "to", "asset_type", *COLUMNS], rows)
+    return _attachment(body, "text/csv", f"statement-{customer_id}-{form.start.data}-{form.end.data}.csv")
 
 
 @bp.route("/portal/<customer_id>/statement.pdf")
@@ -162,7 +170,7 @@ def portal_statement_pdf(customer_id):
     form, start, end = _period()
     if form.end.errors:
         abort(400)
-    statement = balances.statement(customer_id, start, end)
+    statement = balances.statement(signed_in(), customer_id, start, end)
     types = {t.id: t.name for t in catalog.list_all("asset_type")}
     return _attachment(statement_pdf(customer.name, statement, types, COLUMNS, COLUMN_LABELS), "application/pdf",
                        f"statement-{customer_id}-{form.start.data}-{form.end.data}.pdf")
@@ -172,9 +180,11 @@ def portal_statement_pdf(customer_id):
 @page(*PORTAL_ROLES)
 def portal_overdue(customer_id):
     customer = _customer(customer_id)
-    return render_template("portal/overdue.html", customer=customer, items=balances.overdue_assets(customer_id),
+    principal = signed_in()
+    return render_template("portal/overdue.html", customer=customer,
+                           items=balances.overdue_assets(principal, customer_id),
                            types={t.id: t.name for t in catalog.list_all("asset_type")},
-                           sites={s.id: s.name for s in catalog.list_all("site", customer_id=customer_id)})
+                           sites={s.id: s.name for s in catalog.sites_for(principal, customer_id=customer_id)})
 
 
 @bp.route("/portal/<customer_id>/tokens", methods=["GET", "POST"])
@@ -182,24 +192,29 @@ def portal_overdue(customer_id):
 def portal_tokens(customer_id):
     customer = _customer(customer_id)
     principal = signed_in()
+    tokens = accounts.tokens_for(principal, customer_id)  # the policy first: depot staff get 403
     form = TokenForm()
     secret = None
     # Tokens act as the user who creates them, so only the customer's own users create them.
-    if principal.is_customer and form.validate_on_submit():
-        _token, secret = accounts.issue_token(principal.user_id, form.name.data.strip())
+    can_create = policy.may(principal, "token.create")
+    if can_create and form.validate_on_submit():
+        _token, secret = accounts.create_own_token(principal, form.name.data.strip())
         form.name.data = ""
-    tokens = [t for t in accounts.list_tokens(customer_id=customer_id)]
+        tokens = accounts.tokens_for(principal, customer_id)
+    elif form.is_submitted() and not can_create:
+        abort(403)
     response = make_response(render_template("portal/tokens.html", customer=customer, form=form, secret=secret,
-                                             tokens=tokens, can_create=principal.is_customer))
+                                             tokens=tokens, can_create=can_create,
+                                             can_revoke=policy.may(principal, "token.revoke")))
     response.headers["Cache-Control"] = "no-store"  # the page may show a secret once
     return response
 
 
 @bp.route("/portal/<customer_id>/tokens/<int:token_id>/revoke", methods=["POST"])
-@page("admin", "customer")
+@page(*PORTAL_ROLES)
 def portal_revoke_token(customer_id, token_id):
     _customer(customer_id)
-    accounts.revoke_token(token_id, customer_id)  # another customer's token: NotFound (404)
+    accounts.revoke_token_for(signed_in(), token_id, customer_id)  # another customer's token: NotFound (404)
     return redirect(url_for("web.portal_tokens", customer_id=customer_id, revoked=token_id))
 
 
@@ -208,12 +223,12 @@ def portal_revoke_token(customer_id, token_id):
 def portal_pickups(customer_id):
     customer = _customer(customer_id)
     principal = signed_in()
-    sites = [s for s in catalog.list_all("site", customer_id=customer_id) if s.active]
+    sites = [s for s in catalog.sites_for(principal, customer_id=customer_id) if s.active]
     form = PickupForm()
     form.site.choices = [(s.id, s.name) for s in sites]
     form.asset_type.choices = [(t.id, t.name) for t in catalog.list_all("asset_type")]
     error, created = None, None
-    can_request = principal.role in ("admin", "customer")  # as POST /api/v1/return-requests
+    can_request = policy.may(principal, "return_request.create")  # as POST /api/v1/return-requests
     if can_request and form.validate_on_submit():
         try:
             created = return_requests.create(principal, _pickup_request(form, sites, customer_id))
@@ -242,7 +257,7 @@ def _pickup_request(form: PickupForm, sites, customer_id: str) -> dict:
 
 
 @bp.route("/portal/<customer_id>/pickups/<int:request_id>/cancel", methods=["POST"])
-@page("admin", "customer")
+@page(*PORTAL_ROLES)
 def portal_cancel_pickup(customer_id, request_id):
     _customer(customer_id)
     principal = signed_in()
@@ -252,22 +267,36 @@ def portal_cancel_pickup(customer_id, request_id):
     return redirect(url_for("web.portal_pickups", customer_id=customer_id, cancelled=request_id))
 
 
-@bp.route("/portal/<customer_id>/certificates")
+@bp.route("/portal/<customer_id>/certificates", methods=["GET", "POST"])
 @page(*PORTAL_ROLES)
 def portal_certificates(customer_id):
     customer = _customer(customer_id)
-    items = certificates.list_certificates(customer_id, None, None, 120, 0)
+    principal = signed_in()
+    items = certificates.list_certificates(principal, customer_id, None, None, 120, 0)
+    can_publish = policy.may(principal, "customer.settings")
+    form = PublishForm()
+    if form.is_submitted():
+        if not can_publish:
+            abort(403)
+        if form.validate_on_submit():
+            catalog.update_customer_settings(principal, customer_id,
+                                             {"publish_certificate_figures": form.publish.data == "yes"})
+            return redirect(url_for("web.portal_certificates", customer_id=customer_id, saved=1))
+    form.publish.data = "yes" if customer.publish_certificate_figures else "no"
     valid = sorted((c for c in items if c.status == "valid"), key=lambda c: c.month)[-12:]
     chart = charts.bar_chart("avoided-chart", "Avoided kg CO2e per month (certified)",
                              [c.month for c in valid], [("Avoided kg CO2e", [c.avoided_kg_co2e for c in valid])]) \
         if valid else None
-    return render_template("portal/certificates.html", customer=customer, items=items, chart=chart, monthly=valid)
+    return render_template("portal/certificates.html", customer=customer, items=items, chart=chart, monthly=valid,
+                           form=form, can_publish=can_publish, saved=request.args.get("saved"))
 
 
 @bp.route("/portal/<customer_id>/certificates/<serial>.pdf")
 @page(*PORTAL_ROLES)
 def portal_certificate_pdf(customer_id, serial):
     _customer(customer_id)
-    cert = certificates.get(serial, customer_id)  # another customer's serial: 404
+    cert = certificates.get(signed_in(), serial)
+    if cert.customer_id != customer_id:  # another customer's serial (or the operator summary): 404
+        abort(404)
     pdf = certificate_pdf.render(cert, certificates.history(cert), cert.status, cert.superseded_by)
-    return _attachment(pdf, "application/pdf", f"{serial}.pdf")
+    return _attachment(pdf, "application/pdf", f"{cert.serial}.pdf")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, render_template, send_from_directory, url_for
 
 from ..services import catalog
-from ..domain.policy import CUSTOMER_SITE_EVENTS, NEEDS_CUSTOMER, ROLE_EVENTS
+from ..domain.policy import CUSTOMER_SITE_EVENTS, NEEDS_CUSTOMER, ROLE_EVENTS, section_roles
 from ..domain.states import EventType
 from . import bp
 from .session import page, signed_in
@@ -35,7 +35,7 @@ def operations_for(role: str) -> list[dict]:
 
 
 @bp.route("/scan")
-@page("admin", "depot", "driver")
+@page(*section_roles("scan"))
 def scan_app():
     principal = signed_in()
     config = {"user": principal.user_id, "role": principal.role, "api": url_for("web.start") + "api/v1",

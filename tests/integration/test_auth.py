@@ -101,8 +101,10 @@ def test_customer_sees_only_assets_it_holds(client, world, holdings):
         assert r.status_code == 200 and r.get_json()["holder"] == "acme"
     listed = client.get("/api/v1/assets", headers=acme).get_json()["items"]
     assert sorted(a["code"] for a in listed) == sorted(holdings["acme"])
-    # asking for another customer's assets still returns only its own
-    listed = client.get("/api/v1/assets", headers=acme, query_string={"customer": "globex"}).get_json()["items"]
+    # asking for another customer's assets: 404, as for any other customer's resource
+    r = client.get("/api/v1/assets", headers=acme, query_string={"customer": "globex"})
+    assert r.status_code == 404 and "customer" in r.get_json()["errors"]
+    listed = client.get("/api/v1/assets", headers=acme, query_string={"customer": "acme"}).get_json()["items"]
     assert sorted(a["code"] for a in listed) == sorted(holdings["acme"])
     everything = client.get("/api/v1/assets", headers=auth(world["tokens"]["admin"]), query_string={"limit": 500})
     assert len(everything.get_json()["items"]) == len(world["codes"])

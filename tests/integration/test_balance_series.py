@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from app.domain.policy import Viewer
 from app.services import balances
 from tests.conftest import auth, full_trip, scan
 
@@ -16,14 +17,15 @@ def test_daily_moves_reproduce_statement_closings(app, client, world):
     for i, code in enumerate(codes[6:10]):  # still held by acme
         scans.append(scan(code, "issue", "depot-a", now - timedelta(days=20 - 3 * i), "acme"))
     assert client.post("/api/v1/scans", json={"scans": scans}, headers=admin).status_code == 200
+    acme = Viewer("customer", "acme")  # the portal reads these as the customer's user
     with app.app_context():
         since = now - timedelta(days=60)
-        current, by_day = balances.daily_moves("acme", since)
-        assert current == balances.balance("acme")["total"] == 4
+        current, by_day = balances.daily_moves(acme, "acme", since)
+        assert current == balances.balance(acme, "acme")["total"] == 4
         for back in (0, 7, 14, 21, 35):
             end_day = (now - timedelta(days=back)).date()
             end = datetime(end_day.year, end_day.month, end_day.day, tzinfo=timezone.utc)
             net = sum(sum(v if k in ("issued", "transfer_in", "found") else -v for k, v in kinds.items())
                       for d, kinds in by_day.items() if d >= end_day)
-            closing = balances.statement("acme", end - timedelta(days=7), end)["total"]["closing"]
+            closing = balances.statement(acme, "acme", end - timedelta(days=7), end)["total"]["closing"]
             assert current - net == closing

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -73,6 +74,22 @@ def month_data(app, client, world, admin):
     return {"crates": crates}
 
 
+SERIAL_TAIL = re.compile(r"-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$")
+
+
+def readable(serial: str) -> str:
+    """A serial without its random part: `CO2-2026-09-ACME-R1`."""
+    assert SERIAL_TAIL.search(serial), serial
+    return SERIAL_TAIL.sub("", serial)
+
+
+def full(client, headers, readable_serial: str) -> str:
+    """The issued serial whose readable part is `readable_serial`."""
+    items = client.get(URL, query_string={"limit": 1000}, headers=headers).get_json()["items"]
+    [serial] = [c["serial"] for c in items if readable(c["serial"]) == readable_serial]
+    return serial
+
+
 def issue(client, headers, month=MONTH, customer=None, status=201):
     body = {"month": month} | ({"customer": customer} if customer else {})
     r = client.post(URL, json=body, headers=headers)
@@ -106,7 +123,7 @@ def observed_loss_rate(app) -> float:
 
 def test_numbers_equal_lca_aggregate_of_the_trip_inputs(app, client, admin, month_data):
     serials = issue(client, admin)["serials"]
-    assert serials == ["CO2-2026-09-ACME-R1", "CO2-2026-09-GLOBEX-R1", "CO2-2026-09-OPERATOR-R1"]
+    assert [readable(s) for s in serials] == ["CO2-2026-09-ACME-R1", "CO2-2026-09-GLOBEX-R1", "CO2-2026-09-OPERATOR-R1"]
     options = {PROFILE: lca.CalcOptions(loss_rate=observed_loss_rate(app))}
     assert 0 < options[PROFILE].loss_rate < 1
     for serial, customer in zip(serials, ["acme", "globex", None]):
@@ -130,16 +147,16 @@ def test_numbers_equal_lca_aggregate_of_the_trip_inputs(app, client, admin, mont
         canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
         assert doc["inputs"]["sha256"] == cert["inputs_sha256"] == hashlib.sha256(canonical).hexdigest()
         assert doc["inputs"]["trips"] == inputs
-    acme = client.get(f"{URL}/CO2-2026-09-ACME-R1", headers=admin).get_json()["document"]
+    acme = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-ACME-R1')}", headers=admin).get_json()["document"]
     by_type = {r["asset_type"]: r for r in acme["by_asset_type"]}
     assert by_type["ibc"]["credited"] and by_type["ibc"]["trip_count"] == 5
     assert by_type["crate"] == {**by_type["crate"], "credited": False, "trip_count": 2, "lca_profile": None}
     assert "no LCA profile" in by_type["crate"]["reason"]
     assert acme["totals"]["not_credited_trip_count"] == 2
     # the transferred IBC is credited to globex, its last holder
-    globex = client.get(f"{URL}/CO2-2026-09-GLOBEX-R1", headers=admin).get_json()["document"]
+    globex = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-GLOBEX-R1')}", headers=admin).get_json()["document"]
     assert globex["totals"]["trip_count"] == 3
-    operator = client.get(f"{URL}/CO2-2026-09-OPERATOR-R1", headers=admin).get_json()
+    operator = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-OPERATOR-R1')}", headers=admin).get_json()
     assert operator["scope"] == "operator" and operator["customer"] is None
     assert operator["trip_count"] == 8
     assert operator["avoided_kg_co2e"] == pytest.approx(acme["totals"]["avoided_kg_co2e"] + globex["totals"]["avoided_kg_co2e"])
@@ -167,29 +184,30 @@ def test_profile_default_loss_rate_without_observed_data(app, client, admin, wor
 
 
 def test_reissue_creates_revision_and_supersedes(app, client, admin, month_data):
-    first = issue(client, admin, customer="acme")["serials"]
-    assert first == ["CO2-2026-09-ACME-R1"]
-    second = issue(client, admin, customer="acme")["serials"]
-    assert second == ["CO2-2026-09-ACME-R2"]
-    old = client.get(f"{URL}/CO2-2026-09-ACME-R1", headers=admin).get_json()
-    new = client.get(f"{URL}/CO2-2026-09-ACME-R2", headers=admin).get_json()
-    assert (old["status"], old["superseded_by"], old["revision"]) == ("superseded", "CO2-2026-09-ACME-R2", 1)
+    [first] = issue(client, admin, customer="acme")["serials"]
+    assert readable(first) == "CO2-2026-09-ACME-R1"
+    [second] = issue(client, admin, customer="acme")["serials"]
+    assert readable(second) == "CO2-2026-09-ACME-R2"
+    old = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-ACME-R1')}", headers=admin).get_json()
+    new = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-ACME-R2')}", headers=admin).get_json()
+    assert (old["status"], old["superseded_by"], old["revision"]) == ("superseded", second, 1)
     assert (new["status"], new["superseded_by"], new["revision"]) == ("valid", None, 2)
-    assert new["document"]["supersedes"] == "CO2-2026-09-ACME-R1"
+    assert new["document"]["supersedes"] == first
     # the old revision's signed document is untouched
     assert old["document"]["revision"] == 1 and old["document"]["supersedes"] is None
     listed = client.get(URL, query_string={"customer": "acme", "month": MONTH}, headers=admin).get_json()["items"]
-    assert [(c["serial"], c["status"]) for c in listed] == [("CO2-2026-09-ACME-R2", "valid"), ("CO2-2026-09-ACME-R1", "superseded")]
+    assert [(c["serial"], c["status"]) for c in listed] == [(second, "valid"), (first, "superseded")]
     valid = client.get(URL, query_string={"status": "valid"}, headers=admin).get_json()["items"]
-    assert [c["serial"] for c in valid] == ["CO2-2026-09-ACME-R2"]
+    assert [c["serial"] for c in valid] == [second]
     # the whole-month run supersedes acme's R2 and adds R1 for the others
-    assert issue(client, admin)["serials"] == ["CO2-2026-09-ACME-R3", "CO2-2026-09-GLOBEX-R1", "CO2-2026-09-OPERATOR-R1"]
+    third = issue(client, admin)["serials"]
+    assert [readable(s) for s in third] == ["CO2-2026-09-ACME-R3", "CO2-2026-09-GLOBEX-R1", "CO2-2026-09-OPERATOR-R1"]
     # public verify page of the superseded revision says so and links to the current one
-    page = client.get("/verify/CO2-2026-09-ACME-R1")
+    page = client.get(f"/verify/{first}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "SUPERSEDED" in html and 'href="/verify/CO2-2026-09-ACME-R2"' in html
-    html = client.get("/verify/CO2-2026-09-ACME-R3").get_data(as_text=True)
+    assert "SUPERSEDED" in html and f'href="/verify/{second}"' in html
+    html = client.get(f"/verify/{third[0]}").get_data(as_text=True)
     assert "VALID" in html and "SUPERSEDED" not in html and "signature verified" in html
     assert client.get("/verify/CO2-2099-01-NOPE-R1").status_code == 404
 
@@ -197,8 +215,8 @@ def test_reissue_creates_revision_and_supersedes(app, client, admin, month_data)
 def test_same_inputs_give_same_numbers_and_hash(app, client, admin, world, month_data):
     issue(client, admin)
     issue(client, admin)
-    a = client.get(f"{URL}/CO2-2026-09-OPERATOR-R1", headers=admin).get_json()
-    b = client.get(f"{URL}/CO2-2026-09-OPERATOR-R2", headers=admin).get_json()
+    a = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-OPERATOR-R1')}", headers=admin).get_json()
+    b = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-OPERATOR-R2')}", headers=admin).get_json()
     for key in ("totals", "by_asset_type", "assumptions", "inputs", "factor_set", "profile_set", "method"):
         assert a["document"][key] == b["document"][key], key
     assert (a["inputs_sha256"], a["avoided_kg_co2e"], a["low_kg_co2e"], a["high_kg_co2e"]) == \
@@ -207,7 +225,7 @@ def test_same_inputs_give_same_numbers_and_hash(app, client, admin, world, month
     r = client.post("/api/v1/scans", json={"scans": full_trip(world["codes"][10], T0 + timedelta(days=15))}, headers=admin)
     assert r.status_code == 200
     issue(client, admin)
-    c = client.get(f"{URL}/CO2-2026-09-OPERATOR-R3", headers=admin).get_json()
+    c = client.get(f"{URL}/{full(client, admin, 'CO2-2026-09-OPERATOR-R3')}", headers=admin).get_json()
     assert c["inputs_sha256"] != a["inputs_sha256"]
     assert c["trip_count"] == a["trip_count"] + 1 and c["avoided_kg_co2e"] > a["avoided_kg_co2e"]
 
@@ -264,12 +282,13 @@ def test_signature_verifies_and_any_changed_byte_fails(app, client, admin, month
 def test_customer_sees_own_certificates_only(client, world, admin, month_data):
     issue(client, admin)
     acme, globex = auth(world["tokens"]["acme"]), auth(world["tokens"]["globex"])
-    assert [c["serial"] for c in client.get(URL, headers=acme).get_json()["items"]] == ["CO2-2026-09-ACME-R1"]
+    acme_r1, operator_r1 = full(client, admin, "CO2-2026-09-ACME-R1"), full(client, admin, "CO2-2026-09-OPERATOR-R1")
+    assert [c["serial"] for c in client.get(URL, headers=acme).get_json()["items"]] == [acme_r1]
     assert client.get(URL, query_string={"customer": "acme"}, headers=globex).status_code == 404
     assert client.get(URL, query_string={"customer": "operator"}, headers=globex).status_code == 404
     for suffix in ("", ".json", ".pdf"):
-        assert client.get(f"{URL}/CO2-2026-09-ACME-R1{suffix}", headers=acme).status_code == 200
-        for serial in ("CO2-2026-09-ACME-R1", "CO2-2026-09-OPERATOR-R1"):
+        assert client.get(f"{URL}/{acme_r1}{suffix}", headers=acme).status_code == 200
+        for serial in (acme_r1, operator_r1):
             r = client.get(f"{URL}/{serial}{suffix}", headers=globex)
             assert r.status_code == 404, (serial, suffix)
             assert list(r.get_json()["errors"]) == ["serial"]
