@@ -22,7 +22,7 @@ DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                               f"postgresql+psycopg://postgres@127.0.0.1:5432/circularity_test_{os.getpid()}")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
 TABLES = ["customer_balances", "certificates", "return_requests", "plans", "anomalies", "custody_moves", "trips", "scan_events", "assets",
-          "api_tokens", "users", "sites",
+          "web_sessions", "api_tokens", "users", "sites",
           "customers", "asset_types"]
 
 
