@@ -12,6 +12,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.as_flask_config())
     if test_config:
         app.config.update(test_config)
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address and scheme as the trusted proxies saw them: the sign-in
+        # limits count per client address, which would otherwise be the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
     from . import auth, db, errors, redis_store, web
     from .api import register_api

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from functools import wraps
 
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
@@ -47,24 +48,53 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class FailureLimit:
+    """Failures counted per key in a moving window: in Redis when configured, so every
+    worker shares the count; in this process's memory without Redis or while it is down."""
+
+    def __init__(self, namespace: str, item: RateLimitItem, redis_url: str | None):
+        self.namespace, self.item = namespace, item
+        self.memory = MovingWindowRateLimiter(MemoryStorage())
+        self.shared = None
+        if redis_url:
+            self.shared = MovingWindowRateLimiter(RedisStorage(redis_url, socket_timeout=0.5,
+                                                               socket_connect_timeout=0.5))
+
+    def _call(self, method: str, key: str):
+        if self.shared is not None:
+            try:
+                return getattr(self.shared, method)(self.item, self.namespace, key)
+            except Exception as exc:  # Redis down: fall back to this worker's own memory
+                log.warning("rate limiter storage unavailable: %s", exc)
+        return getattr(self.memory, method)(self.item, self.namespace, key)
+
+    def hit(self, key: str) -> bool:
+        """Count one failure; False once the limit is exceeded."""
+        return self._call("hit", key)
+
+    def retry_after_s(self, key: str) -> int | None:
+        """Seconds until the next attempt may be made, or None while attempts remain."""
+        if self._call("test", key):
+            return None
+        stats = self._call("get_window_stats", key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
-    limit = RateLimitItemPerMinute(settings.auth_failures_per_minute)
-    memory = MovingWindowRateLimiter(MemoryStorage())
-    shared = None
-    if settings.redis_url:
-        shared = MovingWindowRateLimiter(RedisStorage(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5))
-    app.extensions["auth_limit"] = (limit, shared, memory)
+    window = settings.login_failure_window_s
+    app.extensions["auth_limit"] = FailureLimit(
+        "auth-fail", RateLimitItemPerMinute(settings.auth_failures_per_minute), settings.redis_url)
+    app.extensions["login_limits"] = {
+        "account": FailureLimit("login-account", RateLimitItemPerSecond(settings.login_failures_per_account, window),
+                                settings.redis_url),
+        "address": FailureLimit("login-address", RateLimitItemPerSecond(settings.login_failures_per_address, window),
+                                settings.redis_url),
+    }
 
 
 def _limiter_call(method: str, key: str) -> bool:
-    limit, shared, memory = current_app.extensions["auth_limit"]
-    if shared is not None:
-        try:
-            return getattr(shared, method)(limit, "auth-fail", key)
-        except Exception as exc:  # Redis down: fall back to this worker's own memory
-            log.warning("rate limiter storage unavailable: %s", exc)
-    return getattr(memory, method)(limit, "auth-fail", key)
+    return getattr(current_app.extensions["auth_limit"], method)(key)
 
 
 def authenticate() -> Principal:
@@ -84,7 +114,9 @@ def authenticate() -> Principal:
     if principal is None:
         client_key = request.remote_addr or "unknown"
         if not _limiter_call("hit", client_key):
-            abort(429, message="too many failed authentication attempts; retry in a minute")
+            retry_s = _limiter_call("retry_after_s", client_key) or 60
+            abort(429, message="too many failed authentication attempts; retry in a minute",
+                  headers={"Retry-After": str(retry_s)})
         abort(401, message="Authorization: a valid bearer token is required",
               headers={"WWW-Authenticate": 'Bearer realm="circularity"'})
     g.principal = principal
@@ -99,31 +131,12 @@ def _browser_session() -> Principal | None:
     return web_sessions.principal_for_browser_request()
 
 
-# token hash -> (principal, expiry). Saves a database round trip per request; a revoked
-# token stops working within PRINCIPAL_CACHE_S (documented in docs/operations.md).
-PRINCIPAL_CACHE_S = 30.0
-_principal_cache: dict[str, tuple[Principal, float]] = {}
-
-
 def _lookup(token: str) -> Principal | None:
+    # No per-process cache: one indexed query per request, so a revoked token or a
+    # deactivated user is refused at once by every worker.
     from .services import accounts  # late import: services import this module's helpers
 
-    key = hash_token(token)
-    now = time.monotonic()
-    cached = _principal_cache.get(key)
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    principal = accounts.principal_for_token(key)
-    if principal is not None:
-        if len(_principal_cache) > 10_000:
-            _principal_cache.clear()
-        _principal_cache[key] = (principal, now + PRINCIPAL_CACHE_S)
-    return principal
-
-
-def forget_token(token_hash: str) -> None:
-    """Drop a revoked token from this process's cache at once."""
-    _principal_cache.pop(token_hash, None)
+    return accounts.principal_for_token(hash_token(token))
 
 
 def requires(*roles: str):

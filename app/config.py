@@ -41,6 +41,18 @@ class Settings:
     # Device clocks drift; a scan more than this far in the future is refused.
     future_tolerance_s: int = field(default_factory=lambda: env_int("SCAN_FUTURE_TOLERANCE_S", 300))
     auth_failures_per_minute: int = field(default_factory=lambda: env_int("AUTH_FAILURES_PER_MINUTE", 20))
+    # Browser sessions end after this long without a request (a shift plus an offline
+    # stretch of the scanner), and this long after sign-in whatever the activity.
+    session_idle_timeout_s: int = field(default_factory=lambda: env_int("SESSION_IDLE_TIMEOUT_S", 12 * 3600))
+    session_lifetime_s: int = field(default_factory=lambda: env_int("SESSION_LIFETIME_S", 7 * 24 * 3600))
+    # Failed sign-ins (and wrong current passwords) within the window, per account and
+    # per client address; past either limit the sign-in answers 429 until it slides.
+    login_failures_per_account: int = field(default_factory=lambda: env_int("LOGIN_FAILURES_PER_ACCOUNT", 5))
+    login_failures_per_address: int = field(default_factory=lambda: env_int("LOGIN_FAILURES_PER_ADDRESS", 30))
+    login_failure_window_s: int = field(default_factory=lambda: env_int("LOGIN_FAILURE_WINDOW_S", 900))
+    # Reverse proxies in front of the service whose X-Forwarded-For/-Proto are trusted;
+    # without this the proxy's address would count as every client's for the limits.
+    proxy_hops: int = field(default_factory=lambda: env_int("PROXY_HOPS", 0))
     idempotency_ttl_s: int = field(default_factory=lambda: env_int("IDEMPOTENCY_TTL_S", 7 * 24 * 3600))
     sql_echo: bool = field(default_factory=lambda: env_bool("SQL_ECHO", False))
     # OSRM base URL for road distances in planning; unset: great-circle estimate.
@@ -48,6 +60,18 @@ class Settings:
     # Ed25519 private key (PEM) that signs certificates; unset: instance/signing-key.pem,
     # created on first use. A configured file must exist: it is never generated.
     signing_key_file: str | None = field(default_factory=lambda: env_str("SIGNING_KEY_FILE"))
+
+    def __post_init__(self) -> None:
+        for name in ("session_idle_timeout_s", "session_lifetime_s", "login_failures_per_account",
+                     "login_failures_per_address", "login_failure_window_s", "auth_failures_per_minute"):
+            if getattr(self, name) <= 0:
+                raise RuntimeError(f"setting {name} must be a positive integer, got {getattr(self, name)}")
+        if self.proxy_hops < 0:
+            raise RuntimeError(f"setting proxy_hops must not be negative, got {self.proxy_hops}")
+
+    @property
+    def https(self) -> bool:
+        return self.public_base_url.lower().startswith("https://")
 
     def as_flask_config(self) -> dict:
         return {

@@ -1,10 +1,12 @@
-"""Every error leaves as JSON naming the field and the problem; never a stack trace."""
+"""Every error leaves as JSON naming the field and the problem; never a stack trace.
+A browser asking for a page (not /api/) gets the same error as an HTML page."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, make_response, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from .domain.errors import DomainError
@@ -101,3 +103,69 @@ def init_app(app: Flask) -> None:
             return unavailable_json(found)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify(error_body(500, "internal error; it has been logged")), 500
+
+
+# ---- HTML error pages for browsers ----
+
+# Fixed wording where the detail would tell too much (404, 403) or nothing useful (500).
+PAGE_TEXT = {
+    403: ("Not allowed", "Your account's role cannot open this page."),
+    404: ("Page not found", "There is no such page, or your account cannot see it."),
+    500: ("Something went wrong", "The error has been logged. Please try again in a moment."),
+}
+
+
+def install_error_pages(app: Flask) -> None:
+    """Wrap the JSON handlers for HTTP errors and unexpected exceptions (flask-smorest's and
+    the ones above), so that a browser gets an HTML page and every answer keeps the
+    exception's own headers (Allow on 405, Retry-After, WWW-Authenticate). Call it after
+    every other handler is registered."""
+    handlers = app.error_handler_spec[None][None]
+    json_http, json_unexpected = handlers[HTTPException], handlers[Exception]
+
+    def _http(err: HTTPException):
+        data = getattr(err, "data", None) or {}
+        headers = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        if wants_html():
+            return html_error(err.code or 500, data.get("message") or err.description or "", headers, err.name)
+        response = app.make_response(json_http(err))
+        for key, value in headers.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    def _unexpected(err: Exception):
+        if not wants_html():
+            return json_unexpected(err)
+        found = unavailable(err)
+        if found is not None:
+            g.setdefault("web_principal", None)  # the page chrome must not ask the failing database again
+            return html_error(503, f"The {found.component} is briefly unavailable ({found.reason}). "
+                                   f"Reload the page in {found.retry_after_s} seconds.",
+                              {"Retry-After": str(found.retry_after_s)}, "Temporarily unavailable")
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return html_error(500, "")
+
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def wants_html() -> bool:
+    """A browser asking for a page: never under /api/, and HTML preferred to JSON (a
+    client sending no Accept header or */* gets JSON)."""
+    if request.path.startswith("/api/"):
+        return False
+    return request.accept_mimetypes.best_match(("application/json", "text/html")) == "text/html"
+
+
+def html_error(status: int, message: str, headers: dict | None = None, title: str | None = None):
+    title, message = PAGE_TEXT.get(status, (title or _phrase(status), message))
+    try:
+        body = render_template("error.html", status=status, title=title, message=message)
+    except Exception:  # e.g. the database is down while the page chrome looks up the user
+        log.exception("error page for %s could not be rendered", status)
+        body = (f"<!doctype html><html lang=en><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+                f"<p>{escape(message)}</p></html>")
+    response = make_response(body, status)
+    response.headers.update(headers or {})
+    return response

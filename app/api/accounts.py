@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from ..auth import current, requires
 from ..domain.policy import roles_for
-from ..schemas.api import TokenRequestSchema, TokenSchema, UserSchema
-from ..services import accounts
+from ..schemas.api import PasswordChangeSchema, TokenRequestSchema, TokenSchema, UserSchema
+from ..services import accounts, web_sessions
+from ..services.sign_in_limits import TooManyAttempts
 
 blp = Blueprint("accounts", __name__, description="Users and API tokens")
 
@@ -24,6 +26,38 @@ class Users(MethodView):
     def post(self, body):
         return accounts.create_user(body["name"], body["role"], body.get("customer_id"), body.get("email"),
                                     body.get("password"))
+
+
+@blp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@blp.response(200, UserSchema)
+@requires(*roles_for("user.manage"))
+def deactivate_user(user_id):
+    """Deactivate a user: its browser sessions end and its API tokens are revoked at once."""
+    return accounts.set_active(current(), user_id, False)
+
+
+@blp.route("/users/<int:user_id>/activate", methods=["POST"])
+@blp.response(200, UserSchema)
+@requires(*roles_for("user.manage"))
+def activate_user(user_id):
+    """Activate a user again; its earlier sessions and tokens stay revoked."""
+    return accounts.set_active(current(), user_id, True)
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@requires()
+def change_password(body):
+    """Change the caller's own password (the current one is required). The caller's other
+    browser sessions end and all of the caller's API tokens are revoked, the calling one too."""
+    keep = web_sessions.session_hash(g.get("web_session_id"))
+    try:
+        accounts.change_password(current().user_id, body["current_password"], body["new_password"],
+                                 request.remote_addr, keep_session_hash=keep)
+    except TooManyAttempts as err:
+        abort(429, message=f"{err.field}: {err.message}", errors={err.field: [err.message]},
+              headers={"Retry-After": str(err.retry_after_s)})
 
 
 @blp.route("/users/<int:user_id>/tokens", methods=["POST"])

@@ -1,6 +1,6 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 from .assets import Anomaly, Asset, CustodyMove, CustomerBalance, ScanEvent, Trip
-from .auth import ApiToken, User
+from .auth import ApiToken, User, WebSession
 from .base import Base, utcnow
 from .catalog import AssetType, Customer, Site
 from .certificates import Certificate
@@ -8,5 +8,5 @@ from .planning import Plan, ReturnRequest
 
 __all__ = [
     "Anomaly", "Asset", "AssetType", "ApiToken", "Base", "Certificate", "Customer", "CustomerBalance", "CustodyMove", "Plan", "ReturnRequest",
-    "ScanEvent", "Site", "Trip", "User", "utcnow",
+    "ScanEvent", "Site", "Trip", "User", "WebSession", "utcnow",
 ]

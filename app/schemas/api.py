@@ -259,7 +259,13 @@ class UserSchema(Strict):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     customer_id = fields.String(allow_none=True)
     password = fields.String(load_only=True, validate=validate.Length(10, 200))
+    active = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+
+
+class PasswordChangeSchema(Strict):
+    current_password = fields.String(required=True, validate=validate.Length(1, 200))
+    new_password = fields.String(required=True, validate=validate.Length(10, 200))
 
 
 class TokenRequestSchema(Strict):

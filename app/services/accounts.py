@@ -1,16 +1,22 @@
-"""Users and API tokens."""
+"""Users and API tokens, passwords, deactivation."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth import ROLES, Principal, forget_token, hash_token, new_token
+from ..auth import ROLES, Principal, hash_token, new_token
 from ..db import get_session, unit_of_work
-from ..domain.errors import DomainError, NotFound
+from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.policy import Caller, authorize
-from ..models import ApiToken, Customer, User, utcnow
+from ..models import ApiToken, Customer, User, WebSession, utcnow
+from . import sign_in_limits
+
+PASSWORD_LENGTH = (10, 200)
 
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=10)
@@ -83,14 +89,85 @@ def revoke_token(token_id: int, customer_id: str | None = None) -> None:
         if token is None or (customer_id is not None and owner.customer_id != customer_id):
             raise NotFound("token", f"unknown token {token_id}")
         token.revoked_at = token.revoked_at or utcnow()
-        forget_token(token.token_hash)
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    # Same algorithm and cost as a stored password hash, of a password nobody knows.
+    return generate_password_hash(secrets.token_urlsafe(24))
 
 
 def check_password(email: str, password: str) -> Principal | None:
+    """The active user with this email and password, or None. An unknown email, a user
+    without a password or a deactivated one costs the same hash computation as a wrong
+    password, so the response time does not tell which emails exist."""
     user = get_session().scalar(select(User).where(User.email == email, User.active.is_(True)))
-    if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
+    if user is None or not user.password_hash:
+        check_password_hash(_decoy_hash(), password)
+        return None
+    if not check_password_hash(user.password_hash, password):
         return None
     return Principal(user.id, user.name, user.role, user.customer_id)
+
+
+def check_new_password(password: str, field: str = "new_password") -> None:
+    low, high = PASSWORD_LENGTH
+    if not low <= len(password) <= high:
+        raise DomainError(field, f"must be {low} to {high} characters long")
+
+
+def change_password(user_id: int, current_password: str, new_password: str, client_address: str | None,
+                    keep_session_hash: str | None = None) -> None:
+    """Self-service: the current password is required (and wrong ones count towards the
+    sign-in limits). Every other browser session of the user ends and its API tokens are
+    revoked at once: a password change is what a user does after a suspected compromise,
+    and a token created by whoever knew the old password must not outlive it."""
+    session = get_session()
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise NotFound("user", f"unknown user {user_id}")
+    key = sign_in_limits.account_key(user.email, user.id)
+    sign_in_limits.check("current_password", key, client_address)
+    if not user.password_hash or not check_password_hash(user.password_hash, current_password):
+        sign_in_limits.failed(key, client_address)
+        raise DomainError("current_password", "the current password is wrong")
+    check_new_password(new_password)
+    if new_password == current_password:
+        raise DomainError("new_password", "must differ from the current password")
+    with unit_of_work() as s:
+        user.password_hash = generate_password_hash(new_password)
+        _revoke_tokens(s, user.id)
+        _end_sessions(s, user.id, keep_session_hash)
+
+
+def set_active(viewer: Principal, user_id: int, active: bool) -> User:
+    """Deactivating a user ends its browser sessions and revokes its API tokens in the same
+    transaction; activating it again brings neither back."""
+    authorize(viewer, "user.manage")
+    by_user_id = viewer.user_id
+    with unit_of_work() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("user", f"unknown user {user_id}")
+        if not active and user_id == by_user_id:
+            raise Conflict("user", "you cannot deactivate your own account")
+        user.active = active
+        if not active:
+            _revoke_tokens(session, user_id)
+            _end_sessions(session, user_id)
+    return user
+
+
+def _revoke_tokens(session: Session, user_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def _end_sessions(session: Session, user_id: int, keep_session_hash: str | None = None) -> None:
+    stmt = update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+    if keep_session_hash is not None:
+        stmt = stmt.where(WebSession.token_hash != keep_session_hash)
+    session.execute(stmt.values(revoked_at=utcnow()))
 
 
 def list_users() -> list[User]:

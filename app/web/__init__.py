@@ -1,9 +1,10 @@
 """Server-rendered pages: depot scanning app, customer portal, operator console.
 
 Pages sign in with email and password into a Flask session cookie (HttpOnly,
-SameSite=Lax). Every form carries a CSRF token (Flask-WTF); the pages' scripts call the
-JSON API with the same session plus the token in an `X-CSRF-Token` header (see
-`app.auth.authenticate`), so no API secret ever reaches the browser's storage.
+SameSite=Lax, Secure over https) that names a server-side session record. Every form
+carries a CSRF token (Flask-WTF); the pages' scripts call the JSON API with the same
+session plus the token in an `X-CSRF-Token` header (see `app.auth.authenticate`), so no
+API secret ever reaches the browser's storage. Security headers: headers.py.
 """
 from __future__ import annotations
 
@@ -24,16 +25,33 @@ def init_app(app: Flask) -> None:
     # A scanning device may queue scans offline for hours and sync with the token of the
     # page it loaded: the token lives as long as the session, not a fixed hour.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", settings.public_base_url.startswith("https://"))
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(days=7))
+    # Set, not setdefault: Flask's defaults already hold these keys (31 days, no SameSite).
+    idle_s = min(settings.session_idle_timeout_s, settings.session_lifetime_s)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.https,
+        # __Host-: the browser only accepts it over https, for this host, on path /.
+        SESSION_COOKIE_NAME="__Host-session" if settings.https else "session",
+        # The cookie expires after the idle timeout and is renewed by each request; the
+        # server-side record (services/web_sessions.py) enforces both timeouts.
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=idle_s),
+        SESSION_REFRESH_EACH_REQUEST=True,
+    )
     csrf.init_app(app)
     # Flask registers the app's own /static route even without an app/static folder, and
     # it matches before the blueprint's: point it at the pages' files so both serve them.
     app.static_folder = bp.static_folder
 
-    from . import console, pages, portal, scan  # noqa: F401  (routes register on bp)
+    from . import headers
+
+    headers.init_app(app)
+
+    from . import account, console, pages, portal, scan, users  # noqa: F401  (routes register on bp)
     from . import certificates  # noqa: F401  (public certificate verification page)
 
     app.register_blueprint(bp)
+
+    from ..errors import install_error_pages
+
+    install_error_pages(app)  # last: it wraps the JSON error handlers registered before

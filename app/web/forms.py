@@ -5,12 +5,22 @@ from flask_wtf import FlaskForm
 from wtforms import (DateField, EmailField, FloatField, IntegerField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from ..services.accounts import PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(*PASSWORD_LENGTH)],
+                                 description=f"{PASSWORD_LENGTH[0]} to {PASSWORD_LENGTH[1]} characters.")
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired(), EqualTo("new_password", message="Does not match the new password.")])
 
 
 class TokenForm(FlaskForm):

@@ -24,20 +24,26 @@ def _check_csrf() -> None:
 
 def signed_in() -> Principal | None:
     if "web_principal" not in g:
-        user_id, stamp = session.get("user_id"), session.get("stamp")
-        g.web_principal = web_sessions.principal_for_session(user_id, stamp) if user_id and stamp else None
+        session_id = session.get("sid")
+        g.web_principal = web_sessions.principal_for_session(session_id) if session_id else None
     return g.web_principal
 
 
-def sign_in(principal: Principal, stamp: str) -> None:
+def current_session_hash() -> str | None:
+    return web_sessions.session_hash(session.get("sid"))
+
+
+def sign_in(principal: Principal, session_id: str) -> None:
     session.clear()  # a fresh session (and CSRF token) at every sign-in: no fixation
-    session.permanent = True
-    session["user_id"] = principal.user_id
-    session["stamp"] = stamp
+    session.permanent = True  # the cookie expires after the idle timeout, renewed by each request
+    session["sid"] = session_id
     g.web_principal = principal
 
 
 def sign_out() -> None:
+    session_id = session.get("sid")
+    if session_id:
+        web_sessions.end_session(session_id)
     session.clear()
     g.web_principal = None
 

@@ -34,6 +34,9 @@ PAGES = [  # name, who, path (or a function that prepares the page)
     ("console-planning", "admin", "/console/planning"),
     ("console-labels", "depot", "/console/labels"),
     ("not-found", "acme", "/portal/globex"),
+    ("unknown-url", "admin", "/no-such-page"),
+    ("account-password", "depot", "/account/password"),
+    ("console-users", "admin", "/console/users"),
 ]
 
 

@@ -1,0 +1,35 @@
+"""The signed-in user's own account: password change (every role)."""
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+
+from ..domain.errors import DomainError
+from ..services import accounts
+from ..services.sign_in_limits import TooManyAttempts
+from . import bp
+from .forms import PasswordForm
+from .session import current_session_hash, page, signed_in
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@page()
+def account_password():
+    form = PasswordForm()
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        try:
+            # This browser stays signed in; every other session of the user ends.
+            accounts.change_password(signed_in().user_id, form.current_password.data, form.new_password.data,
+                                     request.remote_addr, keep_session_hash=current_session_hash())
+        except TooManyAttempts as err:
+            form.current_password.errors.append(f"Too many wrong passwords. Try again in {err.wait}.")
+            status, headers = 429, {"Retry-After": str(err.retry_after_s)}
+        except DomainError as err:
+            field = getattr(form, err.field, form.new_password)
+            field.errors.append(err.message[:1].upper() + err.message[1:] + ".")
+            status = err.status
+        else:
+            return redirect(url_for("web.account_password", changed=1))
+    elif form.is_submitted():
+        status = 422
+    return render_template("account/password.html", form=form, changed=request.args.get("changed")), status, headers
