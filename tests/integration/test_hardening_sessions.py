@@ -391,7 +391,10 @@ def test_unknown_inactive_and_passwordless_accounts_cost_one_password_hash(app, 
     monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: calls.append(h) or real(h, p))
     with app.app_context():
         accounts.create_user("Token only", "driver", None, "driver@example.org")  # no password
-        accounts.set_active(people["ids"]["depot"], False, people["ids"]["admin"])
+        from app.auth import Principal
+
+        admin = Principal(people["ids"]["admin"], "admin", "admin", None)
+        accounts.set_active(admin, people["ids"]["depot"], False)
     scheme = generate_password_hash("x").split("$", 1)[0]
     for email in ("nobody@example.org", "driver@example.org", "dirk@example.org", "alice@acme.example"):
         calls.clear()
