@@ -510,7 +510,7 @@ def _result(p: Pending, assets: dict) -> dict:
     row = assets.get(p.asset_id) if p.asset_id is not None else None
     if row is not None:
         out["asset"] = {
-            "code": row.code, "state": AssetState(row.state).label, "holder": row.holder_customer_id,
+            "code": row.code, "state": AssetState(row.state).label if row.state in _STATE_CODES else str(row.state), "holder": row.holder_customer_id,
             "site": row.site_id, "trip_count": row.trip_count, "open_trip": row.open_trip_seq,
         }
     return out

@@ -340,10 +340,12 @@ ODD_HISTORY = {  # damage -> whether the asset's new scans are still applied (he
 def test_an_asset_with_odd_history_costs_only_its_own_scans(app, client, world, admin, case):
     damage, healed = ODD_HISTORY[case]
     odd, fine = world["codes"][:2]
-    for code in (odd, fine):
-        post(client, admin, [scan(code, "issue", "depot-a", T0, "acme"),
-                             scan(code, "deliver", "acme-site", T0 + timedelta(hours=2))])
+    history = {code: [scan(code, "issue", "depot-a", T0, "acme"), scan(code, "deliver", "acme-site", T0 + timedelta(hours=2))]
+               for code in (odd, fine)}
+    for scans in history.values():
+        post(client, admin, scans)
     damage(app, odd)
+    assert set(statuses(post(client, admin, history[odd]))) == {"duplicate"}  # a resend reads no history
     batch = [scan(odd, "collect", "acme-site", T0 + timedelta(hours=3 if healed else 1)),
              scan(fine, "collect", "acme-site", T0 + timedelta(hours=3))]
     batch.append(dict(batch[0]))  # a repeat follows its first occurrence's fate
