@@ -225,7 +225,7 @@ def settle_by_collections(session, collections: list[dict]) -> int:
     counted = []
     settled = 0
     for c in sorted(collections, key=lambda c: (c["occurred_at"], c["scan_event_id"])):
-        for req in waiting:
+        for req in (r for r in waiting if r.site_id == c["site_id"]):
             if req.created_at > c["occurred_at"]:
                 break  # oldest first: every later request is younger still
             got = have.setdefault(req.id, {})

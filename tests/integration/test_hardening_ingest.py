@@ -226,6 +226,23 @@ def test_an_anomalous_collect_still_collected_a_box(app, client, world, admin):
     assert progress(client, world, req) == ("collected", {"ibc": 1})
 
 
+def test_a_collect_counts_only_at_its_own_site(app, client, world, admin, at_acme):
+    now = datetime.now(timezone.utc)
+    elsewhere = world["codes"][10]
+    post(client, admin, [scan(elsewhere, "issue", "depot-a", now - timedelta(days=3), "globex"),
+                         scan(elsewhere, "deliver", "globex-site", now - timedelta(days=2))])
+    acme_req = request_pickup(client, world, {"ibc": 2})
+    r = client.post(REQUESTS, json={"site": "globex-site", "counts": {"ibc": 1}},
+                    headers=auth(world["tokens"]["globex"]))
+    globex_req = r.get_json()["id"]
+    later = datetime.now(timezone.utc) + timedelta(seconds=1)
+    batch = [scan(elsewhere, "collect", "globex-site", later)] + collects(at_acme[:1], later + timedelta(seconds=1))
+    assert statuses(post(client, auth(world["tokens"]["driver"]), batch)) == ["applied", "applied"]
+    assert progress(client, world, acme_req) == ("open", {"ibc": 1})
+    body = client.get(f"{REQUESTS}/{globex_req}", headers=auth(world["tokens"]["globex"])).get_json()
+    assert (body["status"], body["collected"]) == ("collected", {"ibc": 1})
+
+
 def test_collects_fill_the_oldest_request_needing_their_type(app, client, world, admin, at_acme):
     from app.services import catalog, registry
 
