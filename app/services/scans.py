@@ -314,16 +314,21 @@ def _fold(session, principal, live: list[Pending], assets: dict, sites: SiteCach
         collections = []
         for asset_id, ps in by_asset.items():
             before = replace(assets[asset_id])
-            try:
-                with session.begin_nested():
-                    folded = _fold_assets(session, principal, {asset_id: ps}, assets, sites, now)
-                    collections += _write(session, folded)
-            except _REFUSALS as exc:
-                log.warning("scans of asset %s refused by the database: %s", asset_id, exc)
-                assets[asset_id] = before
-                for p in ps:
-                    p.reject("code", f"asset {before.code}: the database refused this asset's scans "
-                                     f"({exc.__class__.__name__}); nothing was stored for it")
+            # Derived rows that disagree with the log (e.g. a trip number taken twice) are
+            # rebuilt by a replay; only what the database refuses even then is rejected.
+            for rebuild in (False, True):
+                try:
+                    with session.begin_nested():
+                        folded = _fold_assets(session, principal, {asset_id: ps}, assets, sites, now, rebuild)
+                        collections += _write(session, folded)
+                    break
+                except _REFUSALS as exc:
+                    log.warning("scans of asset %s refused by the database%s: %s", before.code,
+                                " after a rebuild" if rebuild else "", exc)
+                    assets[asset_id] = replace(before)
+                    if rebuild:
+                        _refuse(ps, f"asset {before.code}: the database refused this asset's scans "
+                                    f"({exc.__class__.__name__}); nothing was stored for it")
         return collections
     return _write(session, _fold_assets(session, principal, by_asset, assets, sites, now))
 
@@ -340,8 +345,8 @@ def _write(session, folded: list[tuple[list[dict], store.Changes]]) -> list[dict
 
 
 def _fold_assets(session, principal, by_asset: dict[int, list[Pending]], assets: dict, sites: SiteCache,
-                 now: datetime) -> list[tuple[list[dict], store.Changes]]:
-    in_order = [a for a, ps in by_asset.items() if _in_order(assets[a], ps)]
+                 now: datetime, rebuild: bool = False) -> list[tuple[list[dict], store.Changes]]:
+    in_order = [] if rebuild else [a for a, ps in by_asset.items() if _in_order(assets[a], ps)]
     open_trips, unreadable = store.load_open_trips(session, [assets[a] for a in in_order], sites)
     replay_ids = set(by_asset) - set(in_order) | unreadable
     out = []

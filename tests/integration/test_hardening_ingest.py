@@ -385,6 +385,36 @@ def test_an_asset_with_odd_history_costs_only_its_own_scans(app, client, world, 
         [(1 if healed else 0,)]
 
 
+def test_what_the_database_refuses_costs_only_that_asset(app, client, world, admin):
+    """Values PostgreSQL will not hold never reach a statement that would fail the batch
+    (ids with NUL are unknown), or fail only their own asset's savepoint (a device name)."""
+    a, b, c = world["codes"][:3]
+    batch = [scan(a, "check", "depot-a", T0),
+             {**scan(b, "check", "depot-a", T0), "device": "hand\x00held"},
+             scan(c, "check", "depot-a\x00", T0),
+             scan(c, "issue", "depot-a", T0, "acme\x00"),
+             scan(c, "check", "depot-b", T0 + timedelta(minutes=1))]
+    body = post(client, admin, batch)
+    assert statuses(body) == ["applied", "rejected", "rejected", "rejected", "applied"]
+    assert body["results"][2]["message"].startswith("scans[2].site: unknown site")
+    assert body["results"][3]["message"].startswith("scans[3].customer: unknown customer")
+    assert stored_once(app, [batch[0]["id"], batch[4]["id"]])
+    assert rows(app, "SELECT count(*) FROM scan_events") == [(2,)]
+    assert assert_projection_is_fold_of_events(app) == 2
+
+
+def test_a_trip_number_taken_twice_is_rebuilt_from_the_log(app, client, world, admin):
+    code, other = world["codes"][:2]
+    post(client, admin, full_trip(code, T0))
+    execute(app, "UPDATE assets SET trips_opened = 0 WHERE code = :c", c=code)  # the next trip would be number 1 again
+    batch = [scan(code, "issue", "depot-a", T0 + timedelta(days=1), "acme"),
+             scan(other, "issue", "depot-a", T0 + timedelta(days=1), "acme")]
+    assert statuses(post(client, admin, batch)) == ["applied", "applied"]
+    assert rows(app, "SELECT t.seq, t.outcome FROM trips t JOIN assets a ON a.id = t.asset_id WHERE a.code = :c "
+                     "ORDER BY t.seq", c=code) == [(1, "completed"), (2, "open")]
+    assert assert_projection_is_fold_of_events(app) == 2
+
+
 def test_a_long_history_with_many_anomalies_replays(app, client, world, admin):
     """A late scan replays every stored scan and re-finds every anomaly (each receive
     without a collection): more than PostgreSQL's 65,535 parameters if each were one."""
