@@ -5,8 +5,8 @@ Revises: 0003
 Create Date: 2026-11-30 05:16:24.935542
 
 Requests still waiting at upgrade time get the collect scans that can only be theirs:
-at their site, at or after their creation, after the last request there was settled,
-and not a second scan of a box already collected. Statuses are left as they are.
+at their site, at or after their creation, stored after the last request there was
+settled, and not a second scan of a box already collected. Statuses are left as they are.
 """
 from __future__ import annotations
 
@@ -60,20 +60,19 @@ def _backfill_waiting_requests() -> None:
         settled_until = conn.execute(sa.text(
             "SELECT max(updated_at) FROM return_requests WHERE site_id = :s AND status = 'collected'"),
             {"s": site_id}).scalar()
-        since = _as_time(queue[0].created_at)
-        if settled_until is not None:
-            since = max(since, _as_time(settled_until))
-        if conn.dialect.name == "sqlite":
-            since = since.astimezone(timezone.utc).replace(tzinfo=None)
+        # A collect stored before the site's last settlement may have been counted by it.
+        params = {"s": site_id, "check": CHECK, "collect": COLLECT, "since": _param(conn, queue[0].created_at),
+                  "settled": _param(conn, settled_until or datetime(1970, 1, 1, tzinfo=timezone.utc))}
         collects = conn.execute(sa.text(
             "SELECT e.id, e.asset_id, a.asset_type_id, e.occurred_at, "
             "  (SELECT p.event FROM scan_events p WHERE p.asset_id = e.asset_id AND p.event <> :check "
             "   AND (p.occurred_at < e.occurred_at OR (p.occurred_at = e.occurred_at AND p.id < e.id)) "
             "   ORDER BY p.occurred_at DESC, p.id DESC LIMIT 1) AS previous "
             "FROM scan_events e JOIN assets a ON a.id = e.asset_id "
-            "WHERE e.site_id = :s AND e.event = :collect AND e.occurred_at >= :since "
-            "ORDER BY e.occurred_at, e.id").bindparams(sa.bindparam("since", type_=sa.DateTime())),
-            {"s": site_id, "check": CHECK, "collect": COLLECT, "since": since}).all()
+            "WHERE e.site_id = :s AND e.event = :collect AND e.occurred_at >= :since AND e.recorded_at > :settled "
+            "ORDER BY e.occurred_at, e.id").bindparams(sa.bindparam("since", type_=sa.DateTime()),
+                                                        sa.bindparam("settled", type_=sa.DateTime())),
+            params).all()
         have = {r.id: {} for r in queue}
         for c in collects:
             if c.previous == COLLECT:
@@ -83,13 +82,20 @@ def _backfill_waiting_requests() -> None:
                     break
                 counts = r.counts if isinstance(r.counts, dict) else json.loads(r.counts)
                 got = have[r.id].get(c.asset_type_id, 0)
-                if got < int(counts.get(c.asset_type_id, 0)):
+                wanted = counts.get(c.asset_type_id, 0)
+                if isinstance(wanted, int) and got < wanted:
                     have[r.id][c.asset_type_id] = got + 1
                     conn.execute(sa.text(
                         "INSERT INTO return_request_collections (scan_event_id, request_id, asset_id, asset_type_id, "
                         "created_at) VALUES (:e, :r, :a, :t, :now)"),
                         {"e": c.id, "r": r.id, "a": c.asset_id, "t": c.asset_type_id, "now": now})
                     break
+
+
+def _param(conn, value):
+    """A time as a bind parameter: aware on PostgreSQL, naive UTC as SQLite stores it."""
+    value = _as_time(value)
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if conn.dialect.name == "sqlite" else value
 
 
 def _as_time(value):

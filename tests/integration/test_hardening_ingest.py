@@ -529,3 +529,29 @@ def test_mixed_batches_store_every_good_scan_exactly_once(app, client, world, pi
         Counter(res["status"] for res in results)["anomaly"] == len(accepted)
     execute(app, "DELETE FROM scan_events WHERE event = 999")  # leave only history the fold can check
     assert assert_projection_is_fold_of_events(app) >= 4
+
+
+# ------------------------------------------------------------ upgrade of stored requests
+
+def test_upgrade_gives_waiting_requests_only_the_collects_no_settled_request_had(app, client, world, at_acme):
+    """Migration 0007 counts, for requests waiting at upgrade time, the collects stored
+    after the site's last settlement: none of those can have settled an earlier request."""
+    from alembic import command
+
+    from tests.integration.test_migrations import alembic_config
+    from tests.conftest import DATABASE_URL
+
+    driver = auth(world["tokens"]["driver"])
+    first = request_pickup(client, world, {"ibc": 2})
+    later = datetime.now(timezone.utc) + timedelta(seconds=1)
+    post(client, driver, collects(at_acme[:2], later))  # settles the first
+    second = request_pickup(client, world, {"ibc": 3})
+    post(client, driver, collects(at_acme[2:3], later + timedelta(seconds=10))
+         + [scan(at_acme[2], "collect", "acme-site", later + timedelta(seconds=11))])  # one box, scanned twice
+    assert progress(client, world, second) == ("open", {"ibc": 1})
+
+    cfg = alembic_config(DATABASE_URL)
+    command.downgrade(cfg, "0003")
+    command.upgrade(cfg, "head")
+    assert progress(client, world, first) == ("collected", {"ibc": 0})  # settled before: left as it is
+    assert progress(client, world, second) == ("open", {"ibc": 1})
