@@ -29,6 +29,19 @@ class ReturnRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class ReturnRequestCollection(Base):
+    """A collect scan counted toward a return request. The scan is the key: one scan
+    counts toward one request at most, however often it is sent or its asset replayed."""
+
+    __tablename__ = "return_request_collections"
+
+    scan_event_id: Mapped[int] = mapped_column(ForeignKey("scan_events.id"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id"), index=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    asset_type_id: Mapped[str] = mapped_column(ForeignKey("asset_types.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Plan(Base):
     __tablename__ = "plans"
 

@@ -56,6 +56,8 @@ class ReturnRequestSchema(Schema):
     site = fields.String()
     site_name = fields.String(allow_none=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    collected = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                            metadata={"description": "per asset type, how many of `counts` collect scans covered so far"})
     load_units = fields.Float(allow_none=True, metadata={"description": "pallet-place equivalents"})
     window = fields.Dict(allow_none=True)
     note = fields.String(allow_none=True)

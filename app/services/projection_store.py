@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Float, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -16,9 +17,16 @@ from ..domain.states import AssetState, EventType
 from ..domain.trips import Trip, TripLeg
 from ..models import Anomaly, Asset, CustodyMove, CustomerBalance, ScanEvent, utcnow
 from ..models import Trip as TripRow
-from .sitecache import SiteCache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .sitecache import SiteCache
 
 APPLIED, ANOMALY = 1, 2
+
+
+class HistoryError(Exception):
+    """A stored scan of an asset that this version cannot fold (e.g. an event code it
+    does not know). The asset's new scans are refused; its stored history is kept."""
 
 
 @dataclass
@@ -66,25 +74,50 @@ def lock_assets(session: Session, codes: list[str], aliases: list[str]) -> list[
     return [AssetRow(*row) for row in session.execute(stmt)]
 
 
-def load_open_trips(session: Session, assets: list[AssetRow], sites: SiteCache) -> dict[int, Trip]:
-    wanted = [(a.id, a.open_trip_seq) for a in assets if a.open_trip_seq is not None]
+def load_open_trips(session: Session, assets: list[AssetRow], sites: SiteCache) -> tuple[dict[int, Trip], set[int]]:
+    """The open trips of in-order assets, and the ids of assets whose stored open trip
+    cannot be read (missing, or legs not in the shape this version writes): the caller
+    rebuilds those from the event log instead of failing the batch."""
+    wanted = {a.id: a.open_trip_seq for a in assets if a.open_trip_seq is not None}
     if not wanted:
-        return {}
-    ids = [a for a, _ in wanted]
+        return {}, set()
     rows = session.execute(
         select(TripRow.asset_id, TripRow.seq, TripRow.opened_at, TripRow.origin_site_id, TripRow.legs, TripRow.collected_at)
-        .where(in_values(session, TripRow.asset_id, ids), TripRow.closed_at.is_(None))
+        .where(in_values(session, TripRow.asset_id, list(wanted)), TripRow.closed_at.is_(None))
     ).all()
-    sites.load_sites([r.origin_site_id for r in rows] + [leg["site_id"] for r in rows for leg in r.legs])
-    out = {}
+    site_ids = [r.origin_site_id for r in rows]
     for r in rows:
-        legs = tuple(
-            TripLeg(leg["customer_id"], sites.site(leg["site_id"]), datetime.fromisoformat(leg["arrived_at"]))
-            for leg in r.legs
-        )
+        for leg in r.legs if isinstance(r.legs, list) else ():
+            if isinstance(leg, dict) and isinstance(leg.get("site_id"), str):
+                site_ids.append(leg["site_id"])
+    sites.load_sites(site_ids)
+    out, unreadable = {}, set()
+    for r in rows:
+        if wanted.get(r.asset_id) != r.seq or r.asset_id in out:
+            unreadable.add(r.asset_id)  # not the trip the asset row points at, or two open trips
+            continue
+        try:
+            legs = tuple(_leg(leg, sites) for leg in r.legs)
+        except (KeyError, TypeError, ValueError):
+            unreadable.add(r.asset_id)
+            continue
         out[r.asset_id] = Trip(seq=r.seq, opened_at=r.opened_at, origin=sites.site(r.origin_site_id), legs=legs,
                                collected_at=r.collected_at)
-    return out
+    unreadable |= set(wanted) - set(out)
+    for asset_id in unreadable:
+        out.pop(asset_id, None)
+    return out, unreadable
+
+
+def _leg(leg: dict, sites: SiteCache) -> TripLeg:
+    site_id = leg["site_id"]
+    site = sites.site(site_id)
+    if site_id is not None and site is None:
+        raise ValueError(f"leg at unknown site {site_id!r}")  # keep the reference: rebuild instead
+    arrived_at = datetime.fromisoformat(leg["arrived_at"])
+    if arrived_at.tzinfo is None or not isinstance(leg["customer_id"], str):
+        raise ValueError("leg without an offset or a customer")
+    return TripLeg(leg["customer_id"], site, arrived_at)
 
 
 def projection_of(asset: AssetRow, trip: Trip | None, sites: SiteCache) -> Projection:
@@ -105,14 +138,26 @@ def fresh_projection(asset: AssetRow, sites: SiteCache) -> Projection:
 
 
 def load_history(session: Session, asset_id: int, sites: SiteCache) -> list[tuple[int, Scan, int]]:
-    """Every stored scan of an asset in physical order: (event row id, scan, status)."""
+    """Every stored scan of an asset in physical order: (event row id, scan, status).
+
+    Raises HistoryError for a stored scan this version cannot fold."""
     rows = session.execute(
         select(ScanEvent.id, ScanEvent.event, ScanEvent.occurred_at, ScanEvent.site_id, ScanEvent.customer_id, ScanEvent.status)
         .where(ScanEvent.asset_id == asset_id)
         .order_by(ScanEvent.occurred_at, ScanEvent.id)
     ).all()
     sites.load_sites(r.site_id for r in rows)
-    return [(r.id, Scan(EventType(r.event), r.occurred_at, sites.site(r.site_id), r.customer_id), r.status) for r in rows]
+    out = []
+    for r in rows:
+        try:
+            event = EventType(r.event)
+        except ValueError:
+            raise HistoryError(f"its stored scan {r.id} has event code {r.event}, unknown to this version") from None
+        site = sites.site(r.site_id)
+        if site is None or r.occurred_at is None:
+            raise HistoryError(f"its stored scan {r.id} has no known site or time")
+        out.append((r.id, Scan(event, r.occurred_at, site, r.customer_id), r.status))
+    return out
 
 
 @dataclass
@@ -129,6 +174,17 @@ class Changes:
     replayed_assets: list[int] = field(default_factory=list)
     # (customer, asset type, site or "", UTC day held since) -> change of the counter
     balance_deltas: dict[tuple, int] = field(default_factory=dict)
+    # collect scans that took a box out of a customer's hands: they count toward the
+    # site's return requests ({"_scan_key", "asset_id", "asset_type_id", "site_id", "occurred_at"})
+    collections: list[dict] = field(default_factory=list)
+
+    def merge(self, other: "Changes") -> None:
+        """Add one asset's changes, computed on their own so a failure costs only that asset."""
+        for name in ("asset_updates", "trips_insert", "trips_update", "moves", "anomalies", "status_updates",
+                     "cleared_anomalies", "replayed_assets", "collections"):
+            getattr(self, name).extend(getattr(other, name))
+        for key, delta in other.balance_deltas.items():
+            self.balance_deltas[key] = self.balance_deltas.get(key, 0) + delta
 
     def move_balance(self, asset: "AssetRow", p: Projection) -> None:
         """Record how one asset's (holder, site, held-since day) changed from its row to `p`."""
@@ -260,8 +316,8 @@ def write(session: Session, changes: Changes, event_ids: dict) -> None:
 
     if changes.replayed_assets:
         ids = changes.replayed_assets
-        session.execute(delete(TripRow).where(TripRow.asset_id.in_(ids)))
-        session.execute(delete(CustodyMove).where(CustodyMove.asset_id.in_(ids)))
+        session.execute(delete(TripRow).where(in_values(session, TripRow.asset_id, ids)))
+        session.execute(delete(CustodyMove).where(in_values(session, CustodyMove.asset_id, ids)))
     if changes.status_updates:
         session.execute(
             update(ScanEvent.__table__).where(ScanEvent.__table__.c.id == bindparam("b_id"))
@@ -271,7 +327,8 @@ def write(session: Session, changes: Changes, event_ids: dict) -> None:
         )
     if changes.cleared_anomalies:
         session.execute(
-            update(Anomaly).where(Anomaly.scan_event_id.in_(changes.cleared_anomalies), Anomaly.resolved_at.is_(None))
+            update(Anomaly).where(in_values(session, Anomaly.scan_event_id, changes.cleared_anomalies),
+                                  Anomaly.resolved_at.is_(None))
             .values(cleared_by_replay=True), execution_options={"synchronize_session": False})
     pg = session.get_bind().dialect.name == "postgresql"
     if changes.trips_insert:
@@ -311,8 +368,10 @@ def write(session: Session, changes: Changes, event_ids: dict) -> None:
 
 def _upsert_anomalies(session: Session, rows: list[dict]) -> None:
     """A replay may find an anomaly again: keep the existing row and its resolution."""
+    # A replay re-finds every old anomaly of the asset: one array parameter, not one
+    # parameter per row (a long history would pass PostgreSQL's 65,535 limit).
     existing = set(session.scalars(select(Anomaly.scan_event_id).where(
-        Anomaly.scan_event_id.in_([r["scan_event_id"] for r in rows]))))
+        in_values(session, Anomaly.scan_event_id, [r["scan_event_id"] for r in rows]))))
     fresh = [r for r in rows if r["scan_event_id"] not in existing]
     again = [r for r in rows if r["scan_event_id"] in existing]
     if fresh:

@@ -10,16 +10,17 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ..auth import Principal
 from ..db import get_session, unit_of_work
 from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.policy import authorize
-from ..models import AssetType, Customer, Plan, ReturnRequest, Site, utcnow
+from ..models import AssetType, Customer, Plan, ReturnRequest, ReturnRequestCollection, Site, utcnow
 from .planning_inputs import zone
 
 PENDING = ("open", "unserved")  # waiting for a truck: the planner takes these
+WAITING = ("open", "planned", "unserved")  # not yet collected nor cancelled: collect scans count toward these
 
 
 def create(principal: Principal, data: dict) -> dict:
@@ -123,6 +124,7 @@ def describe(rows: list[ReturnRequest]) -> list[dict]:
                                               "eta": stop["eta"]}
     sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_({r.site_id for r in rows})))} if rows else {}
     units = dict(session.execute(select(AssetType.id, AssetType.load_units)).all()) if rows else {}
+    collected = _collected(session, [r.id for r in rows])
     out = []
     for r in rows:
         window = None
@@ -132,7 +134,8 @@ def describe(rows: list[ReturnRequest]) -> list[dict]:
             window = {"start": r.window_start.astimezone(tz).isoformat(), "end": r.window_end.astimezone(tz).isoformat()}
         out.append({
             "id": r.id, "customer": r.customer_id, "site": r.site_id, "site_name": site.name if site else None,
-            "counts": r.counts, "load_units": round(sum(units.get(t, 0) * n for t, n in r.counts.items()), 3),
+            "counts": r.counts, "collected": {t: collected.get(r.id, {}).get(t, 0) for t in r.counts},
+            "load_units": round(sum(units.get(t, 0) * n for t, n in r.counts.items()), 3),
             "window": window, "note": r.note, "status": r.status, "reason": r.status_reason, "plan_id": r.plan_id,
             "planned": visits.get(r.id) if r.status == "planned" else None,
             "created_at": r.created_at, "updated_at": r.updated_at,
@@ -190,37 +193,64 @@ def seed_demo(tz: str = "Europe/Berlin") -> int:
     return added
 
 
-def settle_by_collections(session, site_ids: set[str]) -> int:
-    """Mark requests collected once collect scans at their site cover them.
+def settle_by_collections(session, collections: list[dict]) -> int:
+    """Count the batch's collect scans toward the waiting requests at their sites and mark
+    the requests whose every count is covered `collected`. Returns how many were.
 
-    Runs inside the scan transaction, so the batch's own collect scans count. At one
-    site, the collects since the oldest waiting request are allocated to the requests
-    oldest first, by asset type; a request is settled when every count it asked for is
-    covered. Returns how many requests were settled.
+    Runs inside the scan transaction. Each scan counts toward one request at most: the
+    oldest waiting request at its site, created at or before the scan happened, that
+    still needs a box of its type. What was counted is stored (the scan is the key), so
+    a resent, late or replayed scan never counts twice and a settled request keeps what
+    it consumed. `collections` are the scans that took a box from the customer
+    ({scan_event_id, asset_id, asset_type_id, site_id, occurred_at}).
     """
-    from ..domain.states import EventType
-    from ..models import Asset, ScanEvent
-
+    if not collections:
+        return 0
     waiting = list(session.scalars(
-        select(ReturnRequest).where(ReturnRequest.site_id.in_(sorted(site_ids)),
-                                    ReturnRequest.status.in_(("open", "planned", "unserved")))
+        select(ReturnRequest).where(ReturnRequest.site_id.in_(sorted({c["site_id"] for c in collections})),
+                                    ReturnRequest.status.in_(WAITING))
         .order_by(ReturnRequest.created_at, ReturnRequest.id).with_for_update()))
+    if not waiting:
+        return 0
+    # read after the lock, so a concurrent batch's counts (committed before it) are seen
+    have = _collected(session, [r.id for r in waiting])
+    needs = {r.id: _wanted(r) for r in waiting}
+    counted = []
     settled = 0
-    for site_id in sorted({r.site_id for r in waiting}):
-        queue = [r for r in waiting if r.site_id == site_id]
-        rows = session.execute(
-            select(Asset.asset_type_id, func.count())
-            .join(ScanEvent, ScanEvent.asset_id == Asset.id)
-            .where(ScanEvent.site_id == site_id, ScanEvent.event == int(EventType.COLLECT),
-                   ScanEvent.occurred_at >= queue[0].created_at)
-            .group_by(Asset.asset_type_id)).all()
-        available = {type_id: n for type_id, n in rows}
-        for req in queue:
-            if any(available.get(t, 0) < n for t, n in req.counts.items()):
-                break  # oldest first: a later request cannot jump an unfinished one
-            for t, n in req.counts.items():
-                available[t] -= n
-            req.status, req.updated_at = "collected", utcnow()
-            req.status_reason = "collect scans at the site cover every requested asset"
-            settled += 1
+    for c in sorted(collections, key=lambda c: (c["occurred_at"], c["scan_event_id"])):
+        for req in (r for r in waiting if r.site_id == c["site_id"]):
+            if req.created_at > c["occurred_at"]:
+                break  # oldest first: every later request is younger still
+            got = have.setdefault(req.id, {})
+            if req.status not in WAITING or got.get(c["asset_type_id"], 0) >= needs[req.id].get(c["asset_type_id"], 0):
+                continue
+            got[c["asset_type_id"]] = got.get(c["asset_type_id"], 0) + 1
+            counted.append({"scan_event_id": c["scan_event_id"], "request_id": req.id, "asset_id": c["asset_id"],
+                            "asset_type_id": c["asset_type_id"], "created_at": utcnow()})
+            if all(got.get(t, 0) >= n for t, n in needs[req.id].items()):
+                req.status, req.updated_at = "collected", utcnow()
+                req.status_reason = "collect scans at the site cover every requested asset"
+                settled += 1
+            break
+    if counted:
+        session.execute(insert(ReturnRequestCollection.__table__), counted)
     return settled
+
+
+def _wanted(req: ReturnRequest) -> dict[str, int]:
+    """The request's counts; an entry that is not a positive whole number asks for nothing."""
+    counts = req.counts if isinstance(req.counts, dict) else {}
+    return {t: n for t, n in counts.items() if isinstance(n, int) and not isinstance(n, bool) and n > 0}
+
+
+def _collected(session, request_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per request, how many boxes of each type collect scans have covered so far."""
+    out: dict[int, dict[str, int]] = {}
+    if not request_ids:
+        return out
+    for request_id, type_id, n in session.execute(
+            select(ReturnRequestCollection.request_id, ReturnRequestCollection.asset_type_id, func.count())
+            .where(ReturnRequestCollection.request_id.in_(request_ids))
+            .group_by(ReturnRequestCollection.request_id, ReturnRequestCollection.asset_type_id)):
+        out.setdefault(request_id, {})[type_id] = n
+    return out

@@ -225,8 +225,18 @@ def test_resubmitting_a_batch_changes_nothing(app, client, world, admin):
 def test_repeated_id_within_a_batch_is_a_duplicate(app, client, world, admin):
     code = world["codes"][0]
     item = scan(code, "check", "depot-a", T0)
-    r = client.post(URL, json={"scans": [item, {**item, "site": "depot-b"}]}, headers=admin)
+    r = client.post(URL, json={"scans": [item, dict(item)]}, headers=admin)
     assert [res["status"] for res in r.get_json()["results"]] == ["applied", "duplicate"]
+    assert rows(app, "SELECT site_id FROM scan_events") == [("depot-a",)]
+
+
+def test_id_reused_for_a_different_scan_is_rejected_naming_id(app, client, world, admin):
+    code = world["codes"][0]
+    item = scan(code, "check", "depot-a", T0)
+    r = client.post(URL, json={"scans": [item, {**item, "site": "depot-b"}]}, headers=admin)
+    results = r.get_json()["results"]
+    assert [res["status"] for res in results] == ["applied", "rejected"]
+    assert results[1]["message"].startswith("scans[1].id: ") and "site differ" in results[1]["message"]
     assert rows(app, "SELECT site_id FROM scan_events") == [("depot-a",)]
 
 
