@@ -140,7 +140,18 @@ def test_transient_error_codes_answer_503(app, client, world, sqlstate):
     assert client.post(URL, json={"scans": batch}, headers=admin).get_json()["summary"] == {"applied": len(batch)}
 
 
-@pytest.mark.parametrize("sqlstate", ["22012", "42P01"])
+def test_a_refused_value_is_judged_again_not_retried_by_the_client(app, client, world):
+    """A data error (22012) is no passing fault: no 503. Ingestion judges the batch again,
+    so a refusal that does not repeat costs nothing and every scan is stored once."""
+    admin = auth(world["tokens"]["admin"])
+    with statement_fails_with(app.extensions["engine"], "FOR UPDATE", "22012") as fired:
+        batch, r = post_trip(client, admin, world["codes"][:2])
+    assert fired and r.status_code == 200 and "Retry-After" not in r.headers
+    assert r.get_json()["summary"] == {"applied": len(batch)}
+    assert client.post(URL, json={"scans": batch}, headers=admin).get_json()["summary"] == {"duplicate": len(batch)}
+
+
+@pytest.mark.parametrize("sqlstate", ["42P01", "42883"])
 def test_other_database_errors_stay_500(app, client, world, sqlstate):
     """A defect is not a passing fault: no Retry-After that would make clients hammer it."""
     admin = auth(world["tokens"]["admin"])
