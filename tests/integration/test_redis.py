@@ -52,8 +52,10 @@ def test_rejected_scans_are_not_remembered(app, client, world):
     assert client.post(URL, json={"scans": [fixed]}, headers=admin).get_json()["summary"] == {"applied": 1}
 
 
-def test_duplicate_answered_from_redis_fast_path(app, client, world):
-    """An id Redis remembers is a duplicate without touching the database's scan log."""
+def test_an_id_redis_remembers_but_the_database_lacks_is_judged_as_new(app, client, world):
+    """The database decides what is stored; Redis only remembers what was committed. An id
+    Redis remembers without a stored scan (a lost commit, a restored database) is applied,
+    never answered `duplicate` and dropped by the client."""
     admin = auth(world["tokens"]["admin"])
     code = world["codes"][0]
     remembered = scan(code, "issue", "depot-a", T0, "acme")
@@ -62,10 +64,12 @@ def test_duplicate_answered_from_redis_fast_path(app, client, world):
     with app.app_context():
         redis_store.remember_scan_ids([remembered["id"]], app.config["SETTINGS"].idempotency_ttl_s)
     assert redis_remembers(remembered["id"])
-    before = counts(app), asset_state(app, code)
+    before = counts(app)
     fresh = scan(world["codes"][1], "check", "depot-a", T0)
     body = client.post(URL, json={"scans": [remembered, fresh]}, headers=admin).get_json()
-    assert [r["status"] for r in body["results"]] == ["duplicate", "applied"]
-    assert body["results"][0]["asset"]["code"] == code
-    assert asset_state(app, code) == before[1]
-    assert counts(app)["scan_events"] == before[0]["scan_events"] + 1
+    assert [r["status"] for r in body["results"]] == ["applied", "applied"]
+    assert body["results"][0]["asset"]["code"] == code and body["results"][0]["asset"]["state"] == "issued"
+    assert counts(app)["scan_events"] == before["scan_events"] + 2
+    again = client.post(URL, json={"scans": [remembered, fresh]}, headers=admin).get_json()
+    assert [r["status"] for r in again["results"]] == ["duplicate", "duplicate"]
+    assert counts(app)["scan_events"] == before["scan_events"] + 2
