@@ -13,10 +13,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import auth, db, errors, redis_store, web
+    from . import auth, db, errors, paths, redis_store, web
     from .api import register_api
     from .cli import register_cli
 
+    paths.init_app(app)
     db.init_app(app)
     redis_store.init_app(app)
     auth.init_app(app)

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import current, requires
+from ..domain.inputs import INT_MAX  # users and tokens have integer (not bigint) ids
 from ..schemas.api import TokenRequestSchema, TokenSchema, UserSchema
 from ..services import accounts
 
@@ -25,7 +26,7 @@ class Users(MethodView):
                                     body.get("password"))
 
 
-@blp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@blp.route(f"/users/<int(max={INT_MAX}):user_id>/tokens", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @requires("admin")
@@ -55,7 +56,7 @@ class Tokens(MethodView):
         return {**next(t for t in accounts.list_tokens(user_ids=[p.user_id]) if t["id"] == token.id), "token": secret}
 
 
-@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@blp.route(f"/tokens/<int(max={INT_MAX}):token_id>", methods=["DELETE"])
 @blp.response(204)
 @requires("admin", "customer")
 def revoke(token_id):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from ..domain.errors import DomainError
+from ..domain.inputs import INT_MAX
 from ..services import accounts, balances, catalog, certificate_pdf, certificates, queries, return_requests
+from ..services.planning_inputs import zone
 from . import bp, charts
 from .forms import PeriodForm, PickupForm, TokenForm
 from .session import page, signed_in
@@ -119,8 +120,9 @@ def _period() -> tuple[PeriodForm, datetime, datetime]:
     if not request.args:
         form.start.data, form.end.data = _month_start(today), today + timedelta(days=1)
     elif not form.validate():
+        problems = "; ".join(f"{name}: {errs[0]}" for name, errs in form.errors.items())
         abort(make_response(render_template("error.html", status=400, title="Choose a period",
-                                            message="Enter both dates as YYYY-MM-DD."), 400))
+                                            message=f"Enter both dates as YYYY-MM-DD ({problems})."), 400))
     if form.end.data <= form.start.data:
         form.end.errors = ["must be after the start date"]
     return form, _utc_midnight(form.start.data), _utc_midnight(form.end.data)
@@ -195,7 +197,7 @@ def portal_tokens(customer_id):
     return response
 
 
-@bp.route("/portal/<customer_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route(f"/portal/<customer_id>/tokens/<int(max={INT_MAX}):token_id>/revoke", methods=["POST"])
 @page("admin", "customer")
 def portal_revoke_token(customer_id, token_id):
     _customer(customer_id)
@@ -233,7 +235,7 @@ def _pickup_request(form: PickupForm, sites, customer_id: str) -> dict:
             "note": (form.note.data or "").strip() or None, "customer": customer_id}
     if form.day.data:
         site = next(s for s in sites if s.id == form.site.data)
-        tz = ZoneInfo(site.timezone or "UTC")
+        tz = zone(site.timezone)
         start = datetime.combine(form.day.data, form.start.data or time(0), tz)
         end = datetime.combine(form.day.data, form.end.data, tz) if form.end.data else \
             datetime.combine(form.day.data + timedelta(days=1), time(0), tz)
