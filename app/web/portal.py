@@ -223,6 +223,9 @@ def portal_pickups(customer_id):
             error = err.message
     elif form.is_submitted() and not can_request:
         abort(403)
+    if error is None and form.is_submitted() and form.errors:
+        error = "; ".join(f"{form[name].label.text}: {problems[0]}" for name, problems in form.errors.items()
+                          if name != "count")  # the count field shows its own hint
     listing = return_requests.list_requests(principal, None, customer_id, None, 100, 0)
     status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
     return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
