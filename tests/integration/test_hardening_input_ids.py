@@ -42,7 +42,7 @@ PATTERN_CASES = {
                                                        "opening_hours": {"mon": ["08:00\n", "17:00"]}},
                                      "json.opening_hours.mon.value.0"),
     "opening hours in other digits": ("/api/v1/sites", {"id": "s1", "name": "S", "kind": "depot", "lat": 1, "lon": 1,
-                                                        "opening_hours": {"mon": ["٠٨:٠٠", "17:00"]}},
+                                                        "opening_hours": {"mon": ["1٠:٣٠", "17:00"]}},
                                       "json.opening_hours.mon.value.0"),
     "pickup count type with a newline": ("/api/v1/return-requests", {"site": "acme-site", "counts": {"ibc\n": 1}},
                                          "json.counts.ibc\n.key"),
