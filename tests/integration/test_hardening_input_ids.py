@@ -98,6 +98,26 @@ def test_site_time_zone_must_be_iana(app, client, world, admin, zone):
     assert rows(app, "SELECT timezone FROM sites WHERE id = 'acme-site'") == [("Europe/Berlin",)]
 
 
+def test_the_catalog_service_checks_zones_for_callers_without_the_schema(app, world):
+    from app.domain.errors import DomainError
+    from app.services import catalog
+
+    with app.app_context(), pytest.raises(DomainError) as err:
+        catalog.create("site", {"id": "s-cli", "name": "S", "kind": "depot", "lat": 1, "lon": 1,
+                                "timezone": "Mars/Olympus"})
+    assert err.value.field == "timezone"
+    assert rows(app, "SELECT count(*) FROM sites WHERE id = 's-cli'") == [(0,)]
+
+
+def test_a_site_with_a_stored_bad_zone_can_still_be_renamed(app, client, world, admin):
+    with app.extensions["engine"].begin() as conn:
+        conn.exec_driver_sql("UPDATE sites SET timezone = 'Mars/Olympus' WHERE id = 'acme-site'")
+    r = client.patch("/api/v1/sites/acme-site", json={"name": "Acme plant 2"}, headers=admin)
+    assert r.status_code == 200 and r.get_json()["timezone"] == "Mars/Olympus"
+    r = client.patch("/api/v1/sites/acme-site", json={"timezone": "Europe/Paris"}, headers=admin)
+    assert r.status_code == 200 and r.get_json()["timezone"] == "Europe/Paris"
+
+
 def test_iana_zones_are_accepted(client, world, admin):
     r = client.patch("/api/v1/sites/acme-site", json={"timezone": "Asia/Shanghai"}, headers=admin)
     assert r.status_code == 200 and r.get_json()["timezone"] == "Asia/Shanghai"
