@@ -12,7 +12,7 @@ class IssueSchema(Schema):
 
     month = Text(required=True, validate=MONTH, metadata={"description": "a complete month, YYYY-MM"})
     customer = Id(load_default=None,
-                             metadata={"description": "one customer; omitted: every customer with trips + operator summary"})
+                  metadata={"description": "one customer; omitted: every customer with trips + operator summary"})
 
 
 class IssuedSchema(Schema):

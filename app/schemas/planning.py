@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from .fields import CLOCK_OR_24, ID, Day, Filter, Id, Limit, Offset, Text, Timestamp
+
 REQUEST_STATUSES = ["open", "planned", "collected", "cancelled", "unserved"]
 PLAN_STATUSES = ["queued", "running", "done", "failed"]
 
@@ -28,9 +29,8 @@ class ReturnRequestInSchema(Strict):
     window = fields.Nested(WindowSchema, load_default=None, allow_none=True,
                            metadata={"description": "preferred collection window; omitted: the site's opening hours"})
     note = Text(multiline=True, load_default=None, allow_none=True, validate=validate.Length(max=1000))
-    customer = Id(load_default=None,
-                             metadata={"description": "admin only: the customer the request is made for "
-                                                      "(default: the site's customer)"})
+    customer = Id(load_default=None, metadata={"description": "admin only: the customer the request is made for "
+                                                            "(default: the site's customer)"})
 
 
 class ReturnRequestQuerySchema(Strict):
@@ -88,7 +88,7 @@ class VehicleInSchema(Strict):
     fixed_cost = fields.Float(load_default=0.0, validate=validate.Range(0, 1_000_000),
                               metadata={"description": "cost of using the vehicle at all (objective cost)"})
     truck_class = Text(load_default="rigid_gt17t", validate=validate.Length(1, 40),
-                                metadata={"description": "LCA truck class: rigid_7_5_17t, rigid_gt17t, artic_gt33t"})
+                       metadata={"description": "LCA truck class: rigid_7_5_17t, rigid_gt17t, artic_gt33t"})
 
 
 class CollectionPlanInSchema(Strict):
