@@ -321,3 +321,16 @@ def test_login_with_nul_email_is_refused_not_a_server_error(app, client, world):
     r = client.post("/login", data={"email": "a\x00@example.test", "password": "x", "csrf_token": token})
     assert r.status_code == 200  # the form again, not a server error
     assert "/login" in client.get("/console").headers["Location"]  # not signed in
+
+
+@pytest.mark.parametrize("target", ["/console%0d%0aX-Injected:%201", "/console%00", "/console%0a"])
+def test_sign_in_ignores_a_next_target_with_control_characters(app, client, world, target):
+    from app.services import accounts
+
+    with app.app_context():
+        accounts.create_user("page admin", "admin", None, "page-admin@example.test", "correct horse battery")
+    token = csrf_of(client.get(f"/login?next={target}").get_data(as_text=True))
+    r = client.post(f"/login?next={target}", data={"email": "page-admin@example.test",
+                                                     "password": "correct horse battery", "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == "/console"  # the role's home instead
+    assert "X-Injected" not in r.headers
