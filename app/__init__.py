@@ -19,10 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         # limits count per client address, which would otherwise be the proxy's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
-    from . import auth, db, errors, redis_store, web
+    from . import auth, db, errors, paths, redis_store, web
     from .api import register_api
     from .cli import register_cli
 
+    paths.init_app(app)
     db.init_app(app)
     redis_store.init_app(app)
     auth.init_app(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +22,28 @@ def env_int(name: str, default: int) -> int:
         raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
 
 
+def env_datetime(name: str, default: datetime) -> datetime:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"environment variable {name} must be an ISO 8601 timestamp, got {raw!r}") from exc
+    if value.tzinfo is None:
+        raise RuntimeError(f"environment variable {name} needs a UTC offset, e.g. 2000-01-01T00:00:00Z, got {raw!r}")
+    return value
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = env_str(name)
     return default if raw is None else raw.lower() in ("1", "true", "yes", "on")
+
+
+TIMESTAMP_MIN_DEFAULT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+TIMESTAMP_MAX_DEFAULT = datetime(2100, 1, 1, tzinfo=timezone.utc)
+SAFE_EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+SAFE_LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass
@@ -40,6 +60,10 @@ class Settings:
     max_body_bytes: int = field(default_factory=lambda: env_int("MAX_BODY_BYTES", 4 * 1024 * 1024))
     # Device clocks drift; a scan more than this far in the future is refused.
     future_tolerance_s: int = field(default_factory=lambda: env_int("SCAN_FUTURE_TOLERANCE_S", 300))
+    # Every timestamp the service accepts (scans, statement periods, pickup windows,
+    # planning days, certificate months) lies in [timestamp_min, timestamp_max].
+    timestamp_min: datetime = field(default_factory=lambda: env_datetime("TIMESTAMP_MIN", TIMESTAMP_MIN_DEFAULT))
+    timestamp_max: datetime = field(default_factory=lambda: env_datetime("TIMESTAMP_MAX", TIMESTAMP_MAX_DEFAULT))
     auth_failures_per_minute: int = field(default_factory=lambda: env_int("AUTH_FAILURES_PER_MINUTE", 20))
     # Browser sessions end after this long without a request (a shift plus an offline
     # stretch of the scanner), and this long after sign-in whatever the activity.
@@ -69,6 +93,13 @@ class Settings:
         if self.proxy_hops < 0:
             raise RuntimeError(f"setting proxy_hops must not be negative, got {self.proxy_hops}")
 
+        # Headroom on both sides: months, loss windows and local time zones are computed
+        # around accepted values, and Python datetimes end at years 1 and 9999.
+        if not SAFE_EARLIEST <= self.timestamp_min < self.timestamp_max <= SAFE_LATEST:
+            raise RuntimeError(f"TIMESTAMP_MIN ({self.timestamp_min.isoformat()}) must be before TIMESTAMP_MAX "
+                               f"({self.timestamp_max.isoformat()}), both within {SAFE_EARLIEST.year} to "
+                               f"{SAFE_LATEST.year}")
+
     @property
     def https(self) -> bool:
         return self.public_base_url.lower().startswith("https://")
@@ -93,3 +124,13 @@ class Settings:
                 "info": {"description": "Reusable-packaging circularity tracking service. See docs/api.md."},
             },
         }
+
+
+def timestamp_bounds() -> tuple[datetime, datetime]:
+    """The accepted timestamp range of the running app (the defaults outside one)."""
+    from flask import current_app, has_app_context
+
+    settings = current_app.config.get("SETTINGS") if has_app_context() else None
+    if settings is None:
+        return TIMESTAMP_MIN_DEFAULT, TIMESTAMP_MAX_DEFAULT
+    return settings.timestamp_min, settings.timestamp_max

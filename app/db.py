@@ -1,12 +1,17 @@
 """Engine and session handling: one session per request or CLI command."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import lru_cache
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -25,8 +30,47 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
         return engine
     # Sessions in UTC, so date() of a timestamp is the UTC day whatever the server's zone.
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                         connect_args={"options": "-c timezone=UTC"})
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                           connect_args={"options": "-c timezone=UTC"})
+    loader = _clamped_loader_class()
+
+    @event.listens_for(engine, "connect")
+    def _clamp_timestamps(dbapi_conn, _record):  # pragma: no cover - driver hook
+        dbapi_conn.adapters.register_loader("timestamptz", loader)
+
+    return engine
+
+
+@lru_cache(maxsize=1)
+def _clamped_loader_class():
+    import psycopg
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
+
+    inner_class = psycopg.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, Format.TEXT)
+    earliest = datetime.min.replace(tzinfo=timezone.utc)
+    latest = datetime.max.replace(tzinfo=timezone.utc)
+
+    class ClampedTimestamptzLoader(Loader):
+        """PostgreSQL stores years Python cannot hold (BC, after 9999, infinity). Such a
+        value, accepted before input was bounded, reads as the nearest end of Python's
+        range instead of failing every read of its row (an asset's history forever)."""
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            self._inner = inner_class(oid, context)
+
+        def load(self, data):
+            try:
+                return self._inner.load(data)
+            except psycopg.DataError as exc:
+                problem = str(exc)
+                if not problem.startswith(("timestamp too small", "timestamp too large")):
+                    raise
+                log.warning("stored timestamp outside Python's range read as its nearest end: %s", problem)
+                return earliest if problem.startswith("timestamp too small") else latest
+
+    return ClampedTimestamptzLoader
 
 
 def init_app(app: Flask) -> None:

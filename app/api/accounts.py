@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ..auth import current, requires
+from ..domain.inputs import INT_MAX  # users and tokens have integer (not bigint) ids
 from ..domain.policy import roles_for
 from ..schemas.api import PasswordChangeSchema, TokenRequestSchema, TokenSchema, UserSchema
 from ..services import accounts, web_sessions
@@ -28,7 +29,7 @@ class Users(MethodView):
                                     body.get("password"))
 
 
-@blp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@blp.route(f"/users/<int(max={INT_MAX}):user_id>/deactivate", methods=["POST"])
 @blp.response(200, UserSchema)
 @requires(*roles_for("user.manage"))
 def deactivate_user(user_id):
@@ -36,7 +37,7 @@ def deactivate_user(user_id):
     return accounts.set_active(current(), user_id, False)
 
 
-@blp.route("/users/<int:user_id>/activate", methods=["POST"])
+@blp.route(f"/users/<int(max={INT_MAX}):user_id>/activate", methods=["POST"])
 @blp.response(200, UserSchema)
 @requires(*roles_for("user.manage"))
 def activate_user(user_id):
@@ -60,7 +61,7 @@ def change_password(body):
               headers={"Retry-After": str(err.retry_after_s)})
 
 
-@blp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@blp.route(f"/users/<int(max={INT_MAX}):user_id>/tokens", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @requires(*roles_for("user.manage"))
@@ -89,7 +90,7 @@ class Tokens(MethodView):
         return {**next(t for t in accounts.list_tokens(user_ids=[p.user_id]) if t["id"] == token.id), "token": secret}
 
 
-@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@blp.route(f"/tokens/<int(max={INT_MAX}):token_id>", methods=["DELETE"])
 @blp.response(204)
 @requires(*roles_for("token.revoke"))
 def revoke(token_id):

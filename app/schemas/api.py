@@ -6,8 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from ..auth import ROLES
 from ..domain.states import STATE_NAMES
-
-ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", error="1-40 letters, digits, '.', '_' or '-'")
+from .fields import CLOCK, Cursor, Email, Filter, FullMatch, Id, Limit, Text, Timestamp, time_zone
 
 
 class Strict(Schema):
@@ -80,19 +79,19 @@ class AssetPageSchema(Schema):
 
 
 class AssetQuerySchema(Strict):
-    state = fields.String(validate=validate.OneOf(sorted(STATE_NAMES)))
-    customer = fields.String()
-    type = fields.String()
-    site = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    cursor = fields.String()
+    state = Text(validate=validate.OneOf(sorted(STATE_NAMES)))
+    customer = Filter()
+    type = Filter()
+    site = Filter()
+    limit = Limit(100, 500)
+    cursor = Cursor()
 
 
 class RegisterAssetsSchema(Strict):
-    asset_type = fields.String(required=True)
+    asset_type = Id(required=True)
     count = fields.Integer(validate=validate.Range(1, 10_000))
-    site = fields.String(metadata={"description": "Depot where the new assets start."})
-    aliases = fields.List(fields.String(validate=validate.Length(1, 40)), validate=validate.Length(1, 10_000))
+    site = Id(metadata={"description": "Depot where the new assets start."})
+    aliases = fields.List(Text(validate=validate.Length(1, 40)), validate=validate.Length(1, 10_000))
 
 
 class RegisteredSchema(Schema):
@@ -116,9 +115,9 @@ class EventSchema(Schema):
 
 
 class CustomerSchema(Strict):
-    id = fields.String(required=True, validate=ID)
-    name = fields.String(required=True, validate=validate.Length(1, 120))
-    contact_email = fields.Email(allow_none=True)
+    id = Id(required=True)
+    name = Text(required=True, validate=validate.Length(1, 120))
+    contact_email = Email(allow_none=True, validate=validate.Length(max=200))
     active = fields.Boolean()
     publish_certificate_figures = fields.Boolean(dump_only=True, metadata={
         "description": "changed through /customers/<id>/settings"})
@@ -136,28 +135,22 @@ class CustomerUpdateSchema(CustomerSchema):
         exclude = ("id",)
         unknown = RAISE
 
-    name = fields.String(validate=validate.Length(1, 120))
-
-
-class OpeningHoursField(fields.Dict):
-    pass
-
-
-HOURS = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="HH:MM")
+    name = Text(validate=validate.Length(1, 120))
 
 
 class SiteSchema(Strict):
-    id = fields.String(required=True, validate=ID)
-    name = fields.String(required=True, validate=validate.Length(1, 120))
-    kind = fields.String(required=True, validate=validate.OneOf(["depot", "customer"]))
-    customer_id = fields.String(allow_none=True)
+    id = Id(required=True)
+    name = Text(required=True, validate=validate.Length(1, 120))
+    kind = Text(required=True, validate=validate.OneOf(["depot", "customer"]))
+    customer_id = Id(allow_none=True)
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
-    address = fields.String(allow_none=True)
+    address = Text(multiline=True, allow_none=True, validate=validate.Length(max=300))
     opening_hours = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])),
-        values=fields.List(fields.String(validate=HOURS), validate=validate.Length(2, 2)), allow_none=True)
-    timezone = fields.String(validate=validate.Length(1, 40))
+        keys=Text(validate=validate.OneOf(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])),
+        values=fields.List(Text(validate=CLOCK), validate=validate.Length(2, 2)), allow_none=True)
+    timezone = Text(validate=[validate.Length(1, 40), time_zone],
+                    metadata={"description": "IANA time zone, e.g. Europe/Berlin"})
     active = fields.Boolean()
     created_at = fields.DateTime(dump_only=True)
 
@@ -167,25 +160,25 @@ class SiteUpdateSchema(SiteSchema):
         exclude = ("id", "kind")
         unknown = RAISE
 
-    name = fields.String(validate=validate.Length(1, 120))
+    name = Text(validate=validate.Length(1, 120))
     lat = fields.Float(validate=validate.Range(-90, 90))
     lon = fields.Float(validate=validate.Range(-180, 180))
 
 
 class SiteQuerySchema(Strict):
-    kind = fields.String(validate=validate.OneOf(["depot", "customer"]))
-    customer = fields.String()
+    kind = Text(validate=validate.OneOf(["depot", "customer"]))
+    customer = Filter()
 
 
 class AssetTypeSchema(Strict):
-    id = fields.String(required=True, validate=ID)
-    name = fields.String(required=True, validate=validate.Length(1, 120))
-    company_prefix = fields.String(required=True, validate=validate.Regexp(r"^\d{6,12}$", error="6 to 12 digits"))
-    grai_asset_type = fields.String(required=True, validate=validate.Regexp(r"^\d{0,6}$", error="up to 6 digits"))
-    tare_mass_kg = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    volume_l = fields.Float(allow_none=True)
-    load_units = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-    lca_profile = fields.String(allow_none=True)
+    id = Id(required=True)
+    name = Text(required=True, validate=validate.Length(1, 120))
+    company_prefix = Text(required=True, validate=FullMatch(r"[0-9]{6,12}", error="6 to 12 digits"))
+    grai_asset_type = Text(required=True, validate=FullMatch(r"[0-9]{0,6}", error="up to 6 digits"))
+    tare_mass_kg = fields.Float(required=True, validate=validate.Range(min=0, max=100_000, min_inclusive=False))
+    volume_l = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1_000_000, min_inclusive=False))
+    load_units = fields.Float(validate=validate.Range(min=0, max=1000, min_inclusive=False))
+    lca_profile = Text(allow_none=True, validate=validate.Length(1, 60))
     overdue_days = fields.Integer(validate=validate.Range(1, 3650))
     next_serial = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -196,8 +189,8 @@ class AssetTypeUpdateSchema(AssetTypeSchema):
         exclude = ("id", "company_prefix", "grai_asset_type")
         unknown = RAISE
 
-    name = fields.String(validate=validate.Length(1, 120))
-    tare_mass_kg = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    name = Text(validate=validate.Length(1, 120))
+    tare_mass_kg = fields.Float(validate=validate.Range(min=0, max=100_000, min_inclusive=False))
 
 
 class BalanceSchema(Schema):
@@ -210,9 +203,8 @@ class BalanceSchema(Schema):
 
 
 class StatementQuerySchema(Strict):
-    from_ = fields.AwareDateTime(data_key="from", required=True, default_timezone=None,
-                                 error_messages={"invalid_awareness": "needs a UTC offset"})
-    to = fields.AwareDateTime(required=True, error_messages={"invalid_awareness": "needs a UTC offset"})
+    from_ = Timestamp(data_key="from", required=True)
+    to = Timestamp(required=True)
 
 
 class StatementSchema(Schema):
@@ -244,32 +236,32 @@ class AnomalyPageSchema(Schema):
 
 class AnomalyQuerySchema(Strict):
     include_resolved = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    cursor = fields.String()
+    limit = Limit(100, 500)
+    cursor = Cursor()
 
 
 class ResolveSchema(Strict):
-    note = fields.String(required=True, validate=validate.Length(1, 2000))
+    note = Text(multiline=True, required=True, validate=validate.Length(1, 2000))
 
 
 class UserSchema(Strict):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(1, 120))
-    email = fields.Email(allow_none=True)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    customer_id = fields.String(allow_none=True)
-    password = fields.String(load_only=True, validate=validate.Length(10, 200))
+    name = Text(required=True, validate=validate.Length(1, 120))
+    email = Email(allow_none=True, validate=validate.Length(max=200))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
+    customer_id = Id(allow_none=True)
+    password = Text(load_only=True, validate=validate.Length(10, 200))
     active = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
 class PasswordChangeSchema(Strict):
-    current_password = fields.String(required=True, validate=validate.Length(1, 200))
-    new_password = fields.String(required=True, validate=validate.Length(10, 200))
+    current_password = Text(required=True, validate=validate.Length(1, 200))
+    new_password = Text(required=True, validate=validate.Length(10, 200))
 
 
 class TokenRequestSchema(Strict):
-    name = fields.String(required=True, validate=validate.Length(1, 120))
+    name = Text(required=True, validate=validate.Length(1, 120))
 
 
 class TokenSchema(Schema):

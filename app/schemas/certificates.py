@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-MONTH = validate.Regexp(r"^\d{4}-\d{2}$", error="expected a month as YYYY-MM, e.g. 2026-10")
-ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", error="1-40 letters, digits, '.', '_' or '-'")
+from .fields import MONTH, Filter, Id, Limit, Offset, Text
 
 
 class IssueSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    month = fields.String(required=True, validate=MONTH, metadata={"description": "a complete month, YYYY-MM"})
-    customer = fields.String(load_default=None, validate=ID,
-                             metadata={"description": "one customer; omitted: every customer with trips + operator summary"})
+    month = Text(required=True, validate=MONTH, metadata={"description": "a complete month, YYYY-MM"})
+    customer = Id(load_default=None,
+                  metadata={"description": "one customer; omitted: every customer with trips + operator summary"})
 
 
 class IssuedSchema(Schema):
@@ -26,11 +25,11 @@ class CertificateQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    customer = fields.String(load_default=None, metadata={"description": "customer id, or 'operator' for the summary"})
-    month = fields.String(load_default=None, validate=MONTH)
-    status = fields.String(load_default=None, validate=validate.OneOf(["valid", "superseded", "revoked"]))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    customer = Filter(load_default=None, metadata={"description": "customer id, or 'operator' for the summary"})
+    month = Text(load_default=None, validate=MONTH)
+    status = Text(load_default=None, validate=validate.OneOf(["valid", "superseded", "revoked"]))
+    limit = Limit(100, 1000)
+    offset = Offset()
 
 
 class CertificateSchema(Schema):

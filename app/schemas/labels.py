@@ -6,8 +6,14 @@ from marshmallow import RAISE, Schema, fields, validate
 from labels.layout import MAX_LOGO_BYTES, MIN_LABEL_HEIGHT_MM, MIN_LABEL_WIDTH_MM
 from labels.render_zpl import MAX_LABEL_MM, SUPPORTED_DPI
 
+from ..domain.inputs import CODE_CONTROLS
 from ..services.labels import (DEFAULT_PRESET, MAX_SHEET_LABELS, PNG_DEFAULT_MODULE_PX, PRESETS, ZPL_DEFAULT_DPI,
                                ZPL_DEFAULT_HEIGHT_MM, ZPL_DEFAULT_WIDTH_MM)
+from .fields import Id, Text
+
+
+# No sheet has more than this many labels across or down; bigger numbers are typos.
+MAX_GRID = 100
 
 
 class Strict(Schema):
@@ -38,9 +44,9 @@ class ZplQuerySchema(Strict):
 class LayoutSchema(Strict):
     """Overrides of the preset's geometry; checked against the page by the service."""
 
-    page_size = fields.String(validate=validate.OneOf(["A4", "LETTER"]))
-    columns = fields.Integer(strict=True)
-    rows = fields.Integer(strict=True)
+    page_size = Text(validate=validate.OneOf(["A4", "LETTER"]))
+    columns = fields.Integer(strict=True, validate=validate.Range(1, MAX_GRID, error=f"1 to {MAX_GRID}"))
+    rows = fields.Integer(strict=True, validate=validate.Range(1, MAX_GRID, error=f"1 to {MAX_GRID}"))
     label_width_mm = fields.Float(metadata={"description": f"at least {MIN_LABEL_WIDTH_MM:g}"})
     label_height_mm = fields.Float(metadata={"description": f"at least {MIN_LABEL_HEIGHT_MM:g}"})
     margin_left_mm = fields.Float(allow_none=True, metadata={"description": "null centres the grid"})
@@ -50,17 +56,18 @@ class LayoutSchema(Strict):
 
 
 class RegisterBatchSchema(Strict):
-    asset_type = fields.String(required=True, metadata={"description": "asset type id (or its GRAI asset-type digits)"})
+    asset_type = Id(required=True, metadata={"description": "asset type id (or its GRAI asset-type digits)"})
+    # Bounded by services.labels.plan_registration, whose error names `count` itself.
     count = fields.Integer(required=True, strict=True,
                            metadata={"description": f"1 to {MAX_SHEET_LABELS} new assets", "minimum": 1,
                                      "maximum": MAX_SHEET_LABELS})
-    site = fields.String(metadata={"description": "depot where the new assets start"})
+    site = Id(metadata={"description": "depot where the new assets start"})
 
 
 class SheetRequestSchema(Strict):
-    codes = fields.List(fields.String(), metadata={
+    codes = fields.List(Text(allowed=CODE_CONTROLS), metadata={
         "description": f"reprint: 1 to {MAX_SHEET_LABELS} codes in any accepted form (printed in this order)"})
     register = fields.Nested(RegisterBatchSchema, metadata={"description": "register new assets, then print them"})
-    preset = fields.String(metadata={"description": f"sheet preset (default {DEFAULT_PRESET})", "enum": list(PRESETS)})
+    preset = Text(metadata={"description": f"sheet preset (default {DEFAULT_PRESET})", "enum": list(PRESETS)})
     layout = fields.Nested(LayoutSchema, metadata={"description": "overrides of the preset's geometry"})
-    logo_png = fields.String(metadata={"description": f"base64 PNG printed on every label, at most {MAX_LOGO_BYTES} bytes"})
+    logo_png = Text(metadata={"description": f"base64 PNG printed on every label, at most {MAX_LOGO_BYTES} bytes"})

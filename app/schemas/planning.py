@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", error="1-40 letters, digits, '.', '_' or '-'")
-HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", error="expected HH:MM, e.g. 06:30")
+from .fields import CLOCK_OR_24, ID, Day, Filter, Id, Limit, Offset, Text, Timestamp
+
 REQUEST_STATUSES = ["open", "planned", "collected", "cancelled", "unserved"]
 PLAN_STATUSES = ["queued", "running", "done", "failed"]
 
@@ -17,30 +17,28 @@ class Strict(Schema):
 # ------------------------------------------------------------------ return requests
 
 class WindowSchema(Strict):
-    start = fields.AwareDateTime(required=True, default_timezone=None,
-                                 metadata={"description": "ISO 8601 with a UTC offset"})
-    end = fields.AwareDateTime(required=True, default_timezone=None)
+    start = Timestamp(required=True, metadata={"description": "ISO 8601 with a UTC offset"})
+    end = Timestamp(required=True)
 
 
 class ReturnRequestInSchema(Strict):
-    site = fields.String(required=True, validate=ID, metadata={"description": "one of the customer's sites"})
-    counts = fields.Dict(keys=fields.String(validate=ID), values=fields.Integer(validate=validate.Range(1, 100_000)),
+    site = Id(required=True, metadata={"description": "one of the customer's sites"})
+    counts = fields.Dict(keys=Text(validate=ID), values=fields.Integer(validate=validate.Range(1, 100_000)),
                          required=True, validate=validate.Length(min=1, max=50),
                          metadata={"description": "assets to collect by asset type id, e.g. {\"ibc-1000\": 12}"})
     window = fields.Nested(WindowSchema, load_default=None, allow_none=True,
                            metadata={"description": "preferred collection window; omitted: the site's opening hours"})
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
-    customer = fields.String(load_default=None, validate=ID,
-                             metadata={"description": "admin only: the customer the request is made for "
-                                                      "(default: the site's customer)"})
+    note = Text(multiline=True, load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    customer = Id(load_default=None, metadata={"description": "admin only: the customer the request is made for "
+                                                            "(default: the site's customer)"})
 
 
 class ReturnRequestQuerySchema(Strict):
-    status = fields.String(load_default=None, validate=validate.OneOf(REQUEST_STATUSES))
-    customer = fields.String(load_default=None, metadata={"description": "admin only"})
-    site = fields.String(load_default=None)
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    status = Text(load_default=None, validate=validate.OneOf(REQUEST_STATUSES))
+    customer = Filter(load_default=None, metadata={"description": "admin only"})
+    site = Filter(load_default=None)
+    limit = Limit(100, 500)
+    offset = Offset()
 
 
 class PlannedVisitSchema(Schema):
@@ -75,31 +73,31 @@ class ReturnRequestPageSchema(Schema):
 
 
 class CollectedSchema(Strict):
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    note = Text(multiline=True, load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
 # ------------------------------------------------------------------ planning runs
 
 class VehicleInSchema(Strict):
-    id = fields.String(required=True, validate=ID)
+    id = Id(required=True)
     capacity_units = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=1000),
                                   metadata={"description": "pallet-place equivalents (a 13.6 m trailer holds 33)"})
-    start_depot = fields.String(required=True, validate=ID)
-    end_depot = fields.String(load_default=None, validate=ID, metadata={"description": "default: start_depot"})
-    shift_start = fields.String(load_default="06:00", validate=HHMM, metadata={"description": "local time of the start depot"})
-    shift_end = fields.String(load_default="18:00", validate=HHMM)
+    start_depot = Id(required=True)
+    end_depot = Id(load_default=None, metadata={"description": "default: start_depot"})
+    shift_start = Text(load_default="06:00", validate=CLOCK_OR_24, metadata={"description": "local time of the start depot"})
+    shift_end = Text(load_default="18:00", validate=CLOCK_OR_24)
     cost_per_km = fields.Float(load_default=1.0, validate=validate.Range(0, 1000))
     fixed_cost = fields.Float(load_default=0.0, validate=validate.Range(0, 1_000_000),
                               metadata={"description": "cost of using the vehicle at all (objective cost)"})
-    truck_class = fields.String(load_default="rigid_gt17t",
-                                metadata={"description": "LCA truck class: rigid_7_5_17t, rigid_gt17t, artic_gt33t"})
+    truck_class = Text(load_default="rigid_gt17t", validate=validate.Length(1, 40),
+                       metadata={"description": "LCA truck class: rigid_7_5_17t, rigid_gt17t, artic_gt33t"})
 
 
 class CollectionPlanInSchema(Strict):
-    date = fields.Date(required=True, metadata={"description": "YYYY-MM-DD, the day of the tours"})
-    depots = fields.List(fields.String(validate=ID), required=True, validate=validate.Length(1, 50))
+    date = Day(required=True, metadata={"description": "YYYY-MM-DD, the day of the tours"})
+    depots = fields.List(Id(), required=True, validate=validate.Length(1, 50))
     vehicles = fields.List(fields.Nested(VehicleInSchema), required=True, validate=validate.Length(1, 200))
-    objective = fields.String(load_default="distance", validate=validate.OneOf(["distance", "cost", "co2e"]))
+    objective = Text(load_default="distance", validate=validate.OneOf(["distance", "cost", "co2e"]))
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(1, 300))
     include_deliveries = fields.Boolean(load_default=False,
                                         metadata={"description": "drop as many clean assets as each stop collects "
@@ -107,26 +105,26 @@ class CollectionPlanInSchema(Strict):
 
 
 class RebalancingInSchema(Strict):
-    asset_type = fields.String(required=True, validate=ID)
-    depots = fields.List(fields.String(validate=ID), load_default=None, validate=validate.Length(1, 200),
+    asset_type = Id(required=True)
+    depots = fields.List(Id(), load_default=None, validate=validate.Length(1, 200),
                          metadata={"description": "default: every active depot"})
     horizon_days = fields.Integer(load_default=7, validate=validate.Range(1, 90))
     z = fields.Float(load_default=1.645, validate=validate.Range(0, 5),
                      metadata={"description": "safety factor (1.645 ~ 95 % service level)"})
-    mode = fields.String(load_default="truckloads", validate=validate.OneOf(["continuous", "truckloads"]))
+    mode = Text(load_default="truckloads", validate=validate.OneOf(["continuous", "truckloads"]))
     truck_capacity_units = fields.Float(load_default=33.0, validate=validate.Range(min=0, min_inclusive=False, max=1000))
-    objective = fields.String(load_default="cost", validate=validate.OneOf(["cost", "co2e"]))
+    objective = Text(load_default="cost", validate=validate.OneOf(["cost", "co2e"]))
     cost_per_truck_km = fields.Float(load_default=1.5, validate=validate.Range(0, 1000))
-    truck_class = fields.String(load_default="artic_gt33t")
+    truck_class = Text(load_default="artic_gt33t", validate=validate.Length(1, 40))
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(1, 300))
-    as_of = fields.Date(load_default=None, metadata={"description": "demand history ends the day before; default today"})
+    as_of = Day(load_default=None, metadata={"description": "demand history ends the day before; default today"})
 
 
 class PlanQuerySchema(Strict):
-    kind = fields.String(load_default=None, validate=validate.OneOf(["collections", "rebalancing"]))
-    status = fields.String(load_default=None, validate=validate.OneOf(PLAN_STATUSES))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    kind = Text(load_default=None, validate=validate.OneOf(["collections", "rebalancing"]))
+    status = Text(load_default=None, validate=validate.OneOf(PLAN_STATUSES))
+    limit = Limit(50, 500)
+    offset = Offset()
 
 
 class PlanSummarySchema(Schema):

@@ -21,10 +21,11 @@ from datetime import datetime, timezone
 from sqlalchemy import Float, Numeric, and_, cast, func, select
 from sqlalchemy.engine import Connection
 
+from ..config import timestamp_bounds
 from ..domain.errors import DomainError
 from ..models import AssetType, Trip
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 LOSS_WINDOW_MONTHS = 12
 EMBED_TRIPS_MAX = 1000  # documents list their trips up to this many; above, the hash alone
 OPERATOR = "operator"
@@ -48,10 +49,15 @@ def month_of(year: int, month: int) -> Month:
 
 
 def parse_month(text, now: datetime | None = None, complete: bool = True) -> Month:
-    """A calendar month (UTC), by default one that has ended; errors name the `month` field."""
-    m = MONTH_RE.match(text) if isinstance(text, str) else None
-    if m is None or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2999:
+    """A calendar month (UTC) starting within TIMESTAMP_MIN..TIMESTAMP_MAX, by default one
+    that has ended; errors name the `month` field."""
+    m = MONTH_RE.fullmatch(text) if isinstance(text, str) else None
+    if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
         raise DomainError("month", f"expected a month as YYYY-MM (e.g. 2026-10), got {text!r}")
+    earliest, latest = timestamp_bounds()
+    if not earliest <= datetime(int(m.group(1)), int(m.group(2)), 1, tzinfo=timezone.utc) <= latest:
+        raise DomainError("month", f"{text} is outside the accepted range "
+                                   f"{earliest.astimezone(timezone.utc):%Y-%m} to {latest.astimezone(timezone.utc):%Y-%m}")
     month = month_of(int(m.group(1)), int(m.group(2)))
     if not complete:
         return month

@@ -13,6 +13,7 @@ import lca
 from routing import HaversineMatrixProvider, LoadUnitTable, MatrixProviderError, OsrmMatrixProvider
 
 from ..db import get_session
+from ..domain.inputs import zone_problem
 from ..models import AssetType
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,16 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    """The site's zone; a stored name that is not an IANA zone (saved before sites were
+    checked) reads as UTC rather than failing every page and plan that shows the site."""
+    if name and zone_problem(name) is None:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    if name:
         log.warning("unknown time zone %r; using UTC", name)
-        return ZoneInfo("UTC")
+    return ZoneInfo("UTC")
 
 
 def local_time(day: date, hhmm: str, tz: ZoneInfo) -> datetime:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..db import get_session, unit_of_work
 from ..domain.custody import holders_after, trip_share, visible_events
 from ..domain.errors import DomainError, NotFound
+from ..domain.inputs import BIGINT_MAX
 from ..domain.policy import Caller, authorize, own_customer, site_visible
 from ..domain.states import EPCIS_MAPPING, STATE_NAMES, AssetState, EventType
 from ..models import Anomaly, Asset, CustodyMove, ScanEvent, Site, Trip, utcnow
@@ -23,10 +24,15 @@ def encode_cursor(last_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """The row id inside a cursor; anything else (garbage, or an id no bigint column
+    holds) is the client's mistake, answered 422 naming `cursor`."""
     try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except Exception as exc:  # any garbage is the client's mistake, not ours
-        raise DomainError("cursor", "not a cursor returned by this API") from exc
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(BIGINT_MAX))) or int(text) > BIGINT_MAX:
+        raise DomainError("cursor", "not a cursor returned by this API")
+    return int(text)
 
 
 def list_assets(viewer: Caller, state=None, customer=None, type_=None, site=None, limit=100,

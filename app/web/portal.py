@@ -7,15 +7,16 @@ portal does not even confirm that another customer exists.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
 from ..domain import policy
 from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from ..domain.errors import DomainError
+from ..domain.inputs import INT_MAX
 from ..services import accounts, balances, catalog, certificate_pdf, certificates, queries, return_requests
 from ..services.csv_export import to_csv
+from ..services.planning_inputs import zone
 from . import bp, charts
 from .forms import PeriodForm, PickupForm, PublishForm, TokenForm
 from .session import page, signed_in
@@ -129,8 +130,9 @@ def _period() -> tuple[PeriodForm, datetime, datetime]:
     if not request.args:
         form.start.data, form.end.data = _month_start(today), today + timedelta(days=1)
     elif not form.validate():
+        problems = "; ".join(f"{name}: {errs[0]}" for name, errs in form.errors.items())
         abort(make_response(render_template("error.html", status=400, title="Choose a period",
-                                            message="Enter both dates as YYYY-MM-DD."), 400))
+                                            message=f"Enter both dates as YYYY-MM-DD ({problems})."), 400))
     if form.end.data <= form.start.data:
         form.end.errors = ["must be after the start date"]
     return form, _utc_midnight(form.start.data), _utc_midnight(form.end.data)
@@ -210,7 +212,7 @@ def portal_tokens(customer_id):
     return response
 
 
-@bp.route("/portal/<customer_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route(f"/portal/<customer_id>/tokens/<int(max={INT_MAX}):token_id>/revoke", methods=["POST"])
 @page(*PORTAL_ROLES)
 def portal_revoke_token(customer_id, token_id):
     _customer(customer_id)
@@ -236,6 +238,9 @@ def portal_pickups(customer_id):
             error = err.message
     elif form.is_submitted() and not can_request:
         abort(403)
+    if error is None and form.is_submitted() and form.errors:
+        error = "; ".join(f"{form[name].label.text}: {problems[0]}" for name, problems in form.errors.items()
+                          if name != "count")  # the count field shows its own hint
     listing = return_requests.list_requests(principal, None, customer_id, None, 100, 0)
     status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
     return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
@@ -248,7 +253,7 @@ def _pickup_request(form: PickupForm, sites, customer_id: str) -> dict:
             "note": (form.note.data or "").strip() or None, "customer": customer_id}
     if form.day.data:
         site = next(s for s in sites if s.id == form.site.data)
-        tz = ZoneInfo(site.timezone or "UTC")
+        tz = zone(site.timezone)
         start = datetime.combine(form.day.data, form.start.data or time(0), tz)
         end = datetime.combine(form.day.data, form.end.data, tz) if form.end.data else \
             datetime.combine(form.day.data + timedelta(days=1), time(0), tz)

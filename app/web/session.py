@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import abort, g, redirect, request, session, url_for
 
 from ..auth import Principal
+from ..domain.inputs import bad_text
 from ..services import web_sessions
 from . import bp, csrf
 
@@ -55,6 +56,8 @@ def home_url(principal: Principal) -> str:
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never another host (open redirect)."""
     if not target:
+        return None
+    if bad_text(target):  # CR/LF would split the Location header; NUL and the like are no path
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
