@@ -92,7 +92,6 @@ class Settings:
                 raise RuntimeError(f"setting {name} must be a positive integer, got {getattr(self, name)}")
         if self.proxy_hops < 0:
             raise RuntimeError(f"setting proxy_hops must not be negative, got {self.proxy_hops}")
-
         # Headroom on both sides: months, loss windows and local time zones are computed
         # around accepted values, and Python datetimes end at years 1 and 9999.
         if not SAFE_EARLIEST <= self.timestamp_min < self.timestamp_max <= SAFE_LATEST:

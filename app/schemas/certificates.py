@@ -77,8 +77,8 @@ class RevokeSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    reason = fields.String(required=True, validate=validate.Length(1, 500),
-                           metadata={"description": "why the certificate is withdrawn (kept with it)"})
+    reason = Text(required=True, multiline=True, validate=validate.Length(1, 500),
+                  metadata={"description": "why the certificate is withdrawn (kept with it)"})
 
 
 class PublicAssetTypeRowSchema(Schema):

@@ -43,7 +43,8 @@ class PasswordForm(FlaskForm):
     new_password = PasswordField("New password", validators=[DataRequired(), Length(*PASSWORD_LENGTH), PrintableText()],
                                  description=f"{PASSWORD_LENGTH[0]} to {PASSWORD_LENGTH[1]} characters.")
     confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("new_password", message="Does not match the new password.")])
+                            validators=[DataRequired(), PrintableText(),
+                                        EqualTo("new_password", message="Does not match the new password.")])
 
 
 class TokenForm(FlaskForm):

@@ -5,13 +5,13 @@ import re
 
 from sqlalchemy import text
 
-from tests.conftest import TABLES
+from tests.helpers.database import table_names
 
 
 def all_counts(app) -> dict[str, int]:
     """Rows in every table: what a refused request must leave as it was."""
     with app.extensions["engine"].connect() as conn:
-        return {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in TABLES}
+        return {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in table_names()}
 
 
 def csrf_of(html: str) -> str:

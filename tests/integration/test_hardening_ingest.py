@@ -396,8 +396,8 @@ def test_what_the_database_refuses_costs_only_that_asset(app, client, world, adm
              scan(c, "check", "depot-b", T0 + timedelta(minutes=1))]
     body = post(client, admin, batch)
     assert statuses(body) == ["applied", "rejected", "rejected", "rejected", "applied"]
-    assert body["results"][2]["message"].startswith("scans[2].site: unknown site")
-    assert body["results"][3]["message"].startswith("scans[3].customer: unknown customer")
+    assert body["results"][2]["message"].startswith("scans[2].site: contains the control character U+0000")
+    assert body["results"][3]["message"].startswith("scans[3].customer: contains the control character U+0000")
     assert stored_once(app, [batch[0]["id"], batch[4]["id"]])
     assert rows(app, "SELECT count(*) FROM scan_events") == [(2,)]
     assert assert_projection_is_fold_of_events(app) == 2

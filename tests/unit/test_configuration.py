@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READ = re.compile(r"""env_(?:str|int|bool)\(\s*["']([A-Z0-9_]+)["']""")
+READ = re.compile(r"""env_(?:str|int|bool|datetime)\(\s*["']([A-Z0-9_]+)["']""")
 
 
 def settings_read() -> set[str]:
