@@ -13,7 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import auth, db, errors, redis_store, web
+    from . import auth, db, errors, json_limits, redis_store, web
     from .api import register_api
     from .cli import register_cli
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_store.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    json_limits.init_app(app)
     register_api(app)
     register_cli(app)
     web.init_app(app)

@@ -5,12 +5,24 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..schemas.scans import ScanInSchema
+from . import responses
+
+
+class ServiceApi(Api):
+    # Error bodies are app/errors.py's; the document lists each view's errors itself
+    # (responses.py) instead of one catch-all `default` answer.
+    ERROR_SCHEMA = responses.ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self):
+        pass  # app/errors.py renders every error, keeping the exception's headers
 
 
 def register_api(app: Flask) -> Api:
     from . import accounts, assets, catalog, certificates, customers, health, labels, operations, planning, scans
 
-    api = Api(app)
+    api = ServiceApi(app)
+    responses.register_components(api.spec)
     api.spec.components.schema("ScanIn", schema=ScanInSchema)
     for module in (scans, assets, catalog, customers, operations, accounts, labels, certificates, planning):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

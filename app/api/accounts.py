@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current, requires
 from ..schemas.api import TokenRequestSchema, TokenSchema, UserSchema
 from ..services import accounts
+from .blueprint import ApiBlueprint
+from .responses import documented
 
-blp = Blueprint("accounts", __name__, description="Users and API tokens")
+blp = ApiBlueprint("accounts", __name__, description="Users and API tokens")
 
 
 @blp.route("/users")
@@ -19,6 +20,7 @@ class Users(MethodView):
 
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
+    @documented(404)
     @requires("admin")
     def post(self, body):
         return accounts.create_user(body["name"], body["role"], body.get("customer_id"), body.get("email"),

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current, requires
 from ..domain.errors import NotFound
 from ..schemas.api import (AssetTypeSchema, AssetTypeUpdateSchema, CustomerSchema, CustomerUpdateSchema,
                            SiteQuerySchema, SiteSchema, SiteUpdateSchema)
 from ..services import catalog
+from .blueprint import ApiBlueprint
+from .responses import documented
 
-blp = Blueprint("catalog", __name__, description="Customers, sites and asset types")
-
+blp = ApiBlueprint("catalog", __name__, description="Customers, sites and asset types")
 
 
 @blp.route("/customers")
@@ -24,6 +24,7 @@ class Customers(MethodView):
 
     @blp.arguments(CustomerSchema)
     @blp.response(201, CustomerSchema)
+    @documented(409)
     @requires("admin")
     def post(self, body):
         return catalog.create("customer", body)
@@ -61,6 +62,7 @@ class Sites(MethodView):
 
     @blp.arguments(SiteSchema)
     @blp.response(201, SiteSchema)
+    @documented(404, 409)
     @requires("admin")
     def post(self, body):
         return catalog.create("site", body)
@@ -93,6 +95,7 @@ class AssetTypes(MethodView):
 
     @blp.arguments(AssetTypeSchema)
     @blp.response(201, AssetTypeSchema)
+    @documented(409)
     @requires("admin")
     def post(self, body):
         return catalog.create("asset_type", body)

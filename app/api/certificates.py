@@ -1,21 +1,22 @@
 """Signed monthly avoided-CO2e certificates."""
 from __future__ import annotations
 
-import json
-
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import abort
 
-from .. import jobs
-from ..auth import current, requires
+from .. import jobs, json_limits
+from ..auth import current, public, requires
 from ..domain.errors import NotFound
 from ..schemas.certificates import (CertificateDetailSchema, CertificatePageSchema, CertificateQuerySchema,
-                                    IssuedSchema, IssueSchema, PublicKeySchema, VerifyResultSchema)
+                                    IssuedSchema, IssueSchema, JobSchema, PublicKeySchema, SignedCertificateSchema,
+                                    VerifyResultSchema)
 from ..services import certificate_pdf, certificates
 from ..services.signing import canonical_json
+from .blueprint import ApiBlueprint
+from .responses import BINARY, documented
 
-blp = Blueprint("certificates", __name__, description="Signed monthly avoided-CO2e certificates")
+blp = ApiBlueprint("certificates", __name__, description="Signed monthly avoided-CO2e certificates")
 READERS = ("admin", "customer")
 
 
@@ -37,6 +38,7 @@ class Certificates(MethodView):
     @blp.arguments(IssueSchema)
     @blp.response(201, IssuedSchema)
     @blp.alt_response(202, schema=IssuedSchema, description="queued: a worker issues the certificates")
+    @documented(404, 409)
     @requires("admin")
     def post(self, body):
         """Issue (or re-issue, as a new revision) a month's certificates."""
@@ -49,7 +51,7 @@ class Certificates(MethodView):
 
 @blp.route("/certificates/public-key")
 @blp.response(200, PublicKeySchema)
-@blp.doc(security=[])
+@public
 def get_public_key():
     """The Ed25519 public key certificates are signed with (no authentication)."""
     return certificates.public_key()
@@ -57,19 +59,23 @@ def get_public_key():
 
 @blp.route("/certificates/verify", methods=["POST"])
 @blp.response(200, VerifyResultSchema)
-@blp.doc(security=[], requestBody={"required": True, "description": "a certificate as served by `/certificates/<serial>.json`",
-                                   "content": {"application/json": {"schema": {"type": "object"}}}})
+@blp.doc(requestBody={"required": True, "description": "a certificate as served by `/certificates/<serial>.json`",
+                      "content": {"application/json": {"schema": {"type": "object"}}}})
+@documented(400, 413)
+@public
 def post_verify():
     """Check a signed certificate JSON against the service's public key (no authentication)."""
     try:
-        signed = json.loads(request.get_data())
-    except (ValueError, UnicodeDecodeError):
+        signed = json_limits.loads(request.get_data())
+    except json_limits.JSONTooComplex as exc:
+        abort(400, message=f"body: {exc}", errors={"body": [str(exc)]})
+    except json_limits.InvalidJSON:
         return {"valid": False, "reason": "body: not valid JSON (a changed byte?)"}
     return certificates.verify(signed)
 
 
 @blp.route("/certificates/jobs/<job_id>")
-@blp.response(200)
+@blp.response(200, JobSchema)
 @requires("admin")
 def get_job(job_id):
     """State of a queued issue run (`queued`, `started`, `finished` with serials, `failed`)."""
@@ -88,6 +94,8 @@ def get_job(job_id):
 
 
 @blp.route("/certificates/<serial>.json")
+@blp.response(200, SignedCertificateSchema, content_type="application/json",
+              description="the signed document, byte for byte what the signature covers (canonical JSON)")
 @requires(*READERS)
 def get_signed_json(serial):
     """The signed document: `{"document", "signature", "algorithm", "key_id"}` (canonical JSON)."""
@@ -97,6 +105,7 @@ def get_signed_json(serial):
 
 
 @blp.route("/certificates/<serial>.pdf")
+@blp.response(200, BINARY, content_type="application/pdf", description="the certificate as a PDF")
 @requires(*READERS)
 def get_pdf(serial):
     """The certificate as a PDF (methodology, table by asset type, 12-month chart, QR to the verify page)."""

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from ..auth import current, requires
 from ..domain.errors import NotFound
-from ..schemas.api import BalanceSchema, StatementQuerySchema, StatementSchema
+from ..schemas.api import BalanceSchema, OverdueSchema, StatementQuerySchema, StatementSchema
 from ..services import balances
+from .blueprint import ApiBlueprint
 
-blp = Blueprint("balances", __name__, description="Customer balances and statements")
+blp = ApiBlueprint("balances", __name__, description="Customer balances and statements")
 
 
 def _visible(customer_id: str) -> None:
@@ -36,7 +35,7 @@ def get_statement(args, customer_id):
 
 
 @blp.route("/customers/<customer_id>/overdue")
-@blp.response(200)
+@blp.response(200, OverdueSchema)
 @requires()
 def get_overdue(customer_id):
     """Assets held longer than their type's overdue limit, oldest first."""

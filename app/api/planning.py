@@ -5,15 +5,23 @@ import json
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current, requires
 from ..schemas.planning import (CollectedSchema, CollectionPlanInSchema, PlanPageSchema, PlanQuerySchema, PlanSchema,
                                 RebalancingInSchema, ReturnRequestInSchema, ReturnRequestPageSchema,
                                 ReturnRequestQuerySchema, ReturnRequestSchema)
 from ..services import plan_exports, planning, return_requests
+from .blueprint import ApiBlueprint
+from .responses import TEXT, documented
 
-blp = Blueprint("planning", __name__, description="Return requests, collection tours and depot rebalancing")
+# Exports exist for finished collection plans: a running plan answers 409, a rebalancing plan 422.
+NOT_EXPORTABLE = (409, 422)
+GEOJSON = {"type": "object", "required": ["type", "features"],
+           "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": {
+               "type": "object", "required": ["type", "geometry", "properties"],
+               "properties": {"type": {"const": "Feature"}}}}}}
+
+blp = ApiBlueprint("planning", __name__, description="Return requests, collection tours and depot rebalancing")
 PLAN_READERS = ("admin", "depot", "driver")
 
 
@@ -29,6 +37,7 @@ class ReturnRequests(MethodView):
 
     @blp.arguments(ReturnRequestInSchema)
     @blp.response(201, ReturnRequestSchema)
+    @documented(404)
     @requires("admin", "customer")
     def post(self, body):
         """Ask for empties to be collected at one of the customer's sites (admin: on a customer's behalf)."""
@@ -45,6 +54,7 @@ def get_return_request(request_id):
 
 @blp.route("/return-requests/<int:request_id>/cancel", methods=["POST"])
 @blp.response(200, ReturnRequestSchema)
+@documented(409)
 @requires("admin", "customer")
 def post_cancel(request_id):
     """Cancel a request that is not on a route yet (`open` or `unserved`); otherwise 409."""
@@ -54,6 +64,7 @@ def post_cancel(request_id):
 @blp.route("/return-requests/<int:request_id>/collected", methods=["POST"])
 @blp.arguments(CollectedSchema)
 @blp.response(200, ReturnRequestSchema)
+@documented(409)
 @requires("admin", "driver")
 def post_collected(body, request_id):
     """Mark a request collected (the empties are on the truck)."""
@@ -95,6 +106,8 @@ def get_plans(args):
 
 
 @blp.route("/plans/<plan_id>.csv")
+@blp.response(200, TEXT, content_type="text/csv", description="one row per stop (an attachment)")
+@documented(*NOT_EXPORTABLE)
 @requires(*PLAN_READERS)
 def get_plan_csv(plan_id):
     """Driver list: one row per stop (vehicle, seq, site, name, lat, lon, eta, pickups by type, load)."""
@@ -104,6 +117,8 @@ def get_plan_csv(plan_id):
 
 
 @blp.route("/plans/<plan_id>.geojson")
+@blp.response(200, GEOJSON, content_type="application/geo+json", description="a GeoJSON FeatureCollection")
+@documented(*NOT_EXPORTABLE)
 @requires(*PLAN_READERS)
 def get_plan_geojson(plan_id):
     """Map: a LineString per route and a Point per stop and depot, coordinates [lon, lat]."""

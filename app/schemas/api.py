@@ -32,6 +32,17 @@ class ScanBatchResultSchema(Schema):
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class ScanRejectedSchema(Schema):
+    """The error body of a batch none of whose scans was accepted."""
+
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict()
+    results = fields.List(fields.Nested(ScanResultSchema))
+    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
 class TripSchema(Schema):
     seq = fields.Integer()
     opened_at = fields.DateTime()
@@ -189,6 +200,20 @@ class BalanceSchema(Schema):
     as_of = fields.DateTime()
 
 
+class OverdueAssetSchema(Schema):
+    code = fields.String()
+    asset_type = fields.String()
+    site = fields.String(allow_none=True)
+    holder_since = fields.DateTime()
+    days_held = fields.Integer()
+    overdue_after_days = fields.Integer()
+
+
+class OverdueSchema(Schema):
+    customer = fields.String()
+    items = fields.List(fields.Nested(OverdueAssetSchema))
+
+
 class StatementQuerySchema(Strict):
     from_ = fields.AwareDateTime(data_key="from", required=True, default_timezone=None,
                                  error_messages={"invalid_awareness": "needs a UTC offset"})
@@ -201,6 +226,19 @@ class StatementSchema(Schema):
     to = fields.DateTime()
     by_type = fields.Dict()
     total = fields.Dict()
+
+
+class KpiSchema(Schema):
+    window_days = fields.Integer()
+    assets_total = fields.Integer()
+    assets_by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
+    trips_completed = fields.Integer()
+    cycles_per_asset_per_year = fields.Float()
+    avg_cycle_days = fields.Float(allow_none=True)
+    avg_dwell_days_at_customer = fields.Float(allow_none=True)
+    loss_rate = fields.Float()
+    return_rate = fields.Float(allow_none=True)
+    as_of = fields.String(metadata={"format": "date-time"})
 
 
 class AnomalySchema(Schema):

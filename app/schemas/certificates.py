@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-MONTH = validate.Regexp(r"^\d{4}-\d{2}$", error="expected a month as YYYY-MM, e.g. 2026-10")
+# The years the service computes certificates for (certificate_data.parse_month): 2000 to 2999.
+MONTH = validate.Regexp(r"^2[0-9]{3}-(0[1-9]|1[0-2])$", error="expected a month as YYYY-MM (2000-01 to 2999-12), "
+                                                               "e.g. 2026-10")
 ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", error="1-40 letters, digits, '.', '_' or '-'")
 
 
@@ -63,6 +65,21 @@ class CertificateDetailSchema(CertificateSchema):
 
 class CertificatePageSchema(Schema):
     items = fields.List(fields.Nested(CertificateSchema))
+
+
+class SignedCertificateSchema(Schema):
+    document = fields.Dict(required=True, metadata={"description": "the certificate's figures and assumptions"})
+    signature = fields.String(required=True, metadata={"description": "base64 Ed25519 signature of the canonical "
+                                                                      "JSON of `document`"})
+    algorithm = fields.String(required=True, metadata={"enum": ["Ed25519"]})
+    key_id = fields.String(required=True, metadata={"description": "hex SHA-256 of the raw public key"})
+
+
+class JobSchema(Schema):
+    job_id = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "started", "deferred", "scheduled", "finished", "stopped",
+                                              "canceled", "failed"]})
+    serials = fields.List(fields.String(), allow_none=True)
 
 
 class PublicKeySchema(Schema):
