@@ -24,6 +24,8 @@ def register_api(app: Flask) -> Api:
     api = ServiceApi(app)
     responses.register_components(api.spec)
     api.spec.components.schema("ScanIn", schema=ScanInSchema)
+    app.url_map.converters["serial"] = certificates.SerialConverter
+    api.register_converter(certificates.SerialConverter, certificates.SerialConverter.openapi)
     for module in (scans, assets, catalog, customers, operations, accounts, labels, certificates, planning):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)

@@ -8,8 +8,10 @@ can give, derived from the same declarations (roles, path parameters, JSON body)
 from __future__ import annotations
 
 import re
+from functools import wraps
 
 import flask_smorest
+from flask import request
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
@@ -18,9 +20,14 @@ from . import responses
 
 
 class ApiParser(FlaskParser):
-    """webargs' Flask parser with the JSON limits; a body it cannot read answers 400 naming the problem."""
+    """webargs' Flask parser with the JSON limits; a body it cannot read answers 400 naming the problem.
+
+    Unknown query parameters are refused like unknown body fields (the schemas say so:
+    webargs would otherwise drop them silently, and a typo would go unnoticed).
+    """
 
     INVALID_JSON_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
@@ -55,15 +62,30 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def arguments(self, schema, *, location="json", **kwargs):
-        parse = super().arguments(schema, location=location, **kwargs)
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        parse = super().arguments(schema, location=location, required=required, **kwargs)
         if location != "json":
             return lambda view: responses.documented(422)(parse(view))
 
         def decorator(view):
-            return responses.documented(self.ARGUMENTS_PARSER.INVALID_JSON_STATUS, 413, 422)(parse(view))
+            parsed = parse(view)
+            if required:
+                parsed = _body_required(parsed)
+            return responses.documented(self.ARGUMENTS_PARSER.INVALID_JSON_STATUS, 413, 422)(parsed)
 
         return decorator
+
+
+def _body_required(view):
+    """A request without a body is refused, also where every field is optional (an empty PATCH)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not request.get_data(cache=True):
+            abort(422, message="json: a JSON document is required", messages={"json": ["a JSON document is required"]})
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _document_access(view, names_something: bool):

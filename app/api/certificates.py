@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import abort
+from werkzeug.routing import BaseConverter
 
 from .. import jobs, json_limits
 from ..auth import current, public, requires
@@ -20,11 +21,22 @@ blp = ApiBlueprint("certificates", __name__, description="Signed monthly avoided
 READERS = ("admin", "customer")
 
 
+class SerialConverter(BaseConverter):
+    """A certificate serial (`CO2-2026-10-RHEINCHEM-R1`, see services/certificates.py): the
+    routes of one certificate then never take `verify` or `public-key` for a serial."""
+
+    regex = r"CO2-[0-9]{4}-[0-9]{2}-[A-Z0-9-]+-R[0-9]+"
+
+    @staticmethod
+    def openapi(_converter) -> dict:
+        return {"type": "string", "pattern": f"^{SerialConverter.regex}$"}
+
 
 @blp.route("/certificates")
 class Certificates(MethodView):
     @blp.arguments(CertificateQuerySchema, location="query")
     @blp.response(200, CertificatePageSchema)
+    @documented(404)
     @requires(*READERS)
     def get(self, args):
         """List certificates, newest month first. A customer user sees its own only."""
@@ -59,8 +71,9 @@ def get_public_key():
 
 @blp.route("/certificates/verify", methods=["POST"])
 @blp.response(200, VerifyResultSchema)
-@blp.doc(requestBody={"required": True, "description": "a certificate as served by `/certificates/<serial>.json`",
-                      "content": {"application/json": {"schema": {"type": "object"}}}})
+@blp.doc(requestBody={"required": False, "description": "a certificate as served by `/certificates/<serial>.json`; "
+                                                        "any other body is answered `valid: false` with the reason",
+                      "content": {"application/json": {"schema": {}}}})
 @documented(400, 413)
 @public
 def post_verify():
@@ -93,7 +106,7 @@ def get_job(job_id):
             "serials": job.return_value() if status == "finished" else None}
 
 
-@blp.route("/certificates/<serial>.json")
+@blp.route("/certificates/<serial:serial>.json")
 @blp.response(200, SignedCertificateSchema, content_type="application/json",
               description="the signed document, byte for byte what the signature covers (canonical JSON)")
 @requires(*READERS)
@@ -104,7 +117,7 @@ def get_signed_json(serial):
                     headers={"Content-Disposition": f'inline; filename="{serial}.json"'})
 
 
-@blp.route("/certificates/<serial>.pdf")
+@blp.route("/certificates/<serial:serial>.pdf")
 @blp.response(200, BINARY, content_type="application/pdf", description="the certificate as a PDF")
 @requires(*READERS)
 def get_pdf(serial):
@@ -114,7 +127,7 @@ def get_pdf(serial):
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{serial}.pdf"'})
 
 
-@blp.route("/certificates/<serial>")
+@blp.route("/certificates/<serial:serial>")
 @blp.response(200, CertificateDetailSchema)
 @requires(*READERS)
 def get_certificate(serial):

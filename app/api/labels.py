@@ -59,7 +59,8 @@ def get_label_zpl(args, code):
 @blp.route("/labels/sheets", methods=["POST"])
 @blp.arguments(SheetRequestSchema)
 @blp.response(200, BINARY, description="the label sheet (an attachment)", content_type="application/pdf",
-              headers={"X-Sheet-Pages": {"description": "pages in the sheet", "schema": {"type": "integer"}},
+              headers={"X-Sheet-Pages": {"description": "pages in the sheet", "required": True,
+                                         "schema": {"type": "integer"}},
                        "X-Registered-Count": {"description": "`register` only: assets registered",
                                               "schema": {"type": "integer"}},
                        "X-Registered-First": {"description": "`register` only: the first new code",

@@ -16,6 +16,8 @@ from .responses import TEXT, documented
 
 # Exports exist for finished collection plans: a running plan answers 409, a rebalancing plan 422.
 NOT_EXPORTABLE = (409, 422)
+LOCATION = {"Location": {"description": "the plan: `/api/v1/plans/<id>`", "required": True,
+                         "schema": {"type": "string"}}}
 GEOJSON = {"type": "object", "required": ["type", "features"],
            "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": {
                "type": "object", "required": ["type", "geometry", "properties"],
@@ -29,6 +31,7 @@ PLAN_READERS = ("admin", "depot", "driver")
 class ReturnRequests(MethodView):
     @blp.arguments(ReturnRequestQuerySchema, location="query")
     @blp.response(200, ReturnRequestPageSchema)
+    @documented(404)
     @requires("admin", "depot", "driver", "customer")
     def get(self, args):
         """List return requests, newest first. A customer user sees its own only."""
@@ -62,7 +65,7 @@ def post_cancel(request_id):
 
 
 @blp.route("/return-requests/<int:request_id>/collected", methods=["POST"])
-@blp.arguments(CollectedSchema)
+@blp.arguments(CollectedSchema, required=False)
 @blp.response(200, ReturnRequestSchema)
 @documented(409)
 @requires("admin", "driver")
@@ -78,8 +81,10 @@ def _started(plan, mode: str):
 
 @blp.route("/plans/collections", methods=["POST"])
 @blp.arguments(CollectionPlanInSchema)
-@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan")
-@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`")
+@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan", headers=LOCATION)
+@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`",
+                  headers=LOCATION)
+@documented(404)
 @requires("admin", "depot")
 def post_collections(body):
     """Plan the day's collection tours over the open return requests whose window overlaps the date."""
@@ -88,8 +93,10 @@ def post_collections(body):
 
 @blp.route("/plans/rebalancing", methods=["POST"])
 @blp.arguments(RebalancingInSchema)
-@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan")
-@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`")
+@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan", headers=LOCATION)
+@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`",
+                  headers=LOCATION)
+@documented(404)
 @requires("admin")
 def post_rebalancing(body):
     """Move clean empties of one asset type from depots above their forecast target to those below."""
@@ -105,31 +112,32 @@ def get_plans(args):
     return {"items": planning.list_plans(args["kind"], args["status"], args["limit"], args["offset"])}
 
 
-@blp.route("/plans/<plan_id>.csv")
+# Plan ids are UUIDs: the routes match nothing else (`/plans/collections` is no plan id).
+@blp.route("/plans/<uuid:plan_id>.csv")
 @blp.response(200, TEXT, content_type="text/csv", description="one row per stop (an attachment)")
 @documented(*NOT_EXPORTABLE)
 @requires(*PLAN_READERS)
 def get_plan_csv(plan_id):
     """Driver list: one row per stop (vehicle, seq, site, name, lat, lon, eta, pickups by type, load)."""
-    plan = planning.get_done(plan_id, "collections")
+    plan = planning.get_done(str(plan_id), "collections")
     return Response(plan_exports.to_csv(plan), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.csv"'})
 
 
-@blp.route("/plans/<plan_id>.geojson")
+@blp.route("/plans/<uuid:plan_id>.geojson")
 @blp.response(200, GEOJSON, content_type="application/geo+json", description="a GeoJSON FeatureCollection")
 @documented(*NOT_EXPORTABLE)
 @requires(*PLAN_READERS)
 def get_plan_geojson(plan_id):
     """Map: a LineString per route and a Point per stop and depot, coordinates [lon, lat]."""
-    plan = planning.get_done(plan_id, "collections")
+    plan = planning.get_done(str(plan_id), "collections")
     return Response(json.dumps(plan_exports.to_geojson(plan)), mimetype="application/geo+json",
                     headers={"Content-Disposition": f'inline; filename="plan-{plan_id}.geojson"'})
 
 
-@blp.route("/plans/<plan_id>")
+@blp.route("/plans/<uuid:plan_id>")
 @blp.response(200, PlanSchema)
 @requires(*PLAN_READERS)
 def get_plan(plan_id):
     """A planning run: status and progress; when done, routes with stops and ETAs (or transfers)."""
-    return planning.get(plan_id)
+    return planning.get(str(plan_id))

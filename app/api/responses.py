@@ -30,14 +30,15 @@ ERRORS = {
                         f"{json_limits.MAX_DEPTH} levels or with a number of more than "
                         f"{json_limits.MAX_NUMBER_DIGITS} digits.", {}),
     401: ("Unauthorized", "No valid bearer token (or signed-in page session).",
-          {"WWW-Authenticate": {"description": "`Bearer realm=\"circularity\"`", "schema": {"type": "string"}}}),
+          {"WWW-Authenticate": {"description": "`Bearer realm=\"circularity\"`", "required": True,
+                                "schema": {"type": "string"}}}),
     403: ("Forbidden", "The caller's role may not use this endpoint.", {}),
     404: ("NotFound", "Something the request names does not exist (or is not visible to the caller).", {}),
     409: ("Conflict", "The request conflicts with the current state (the message says which).", {}),
     413: ("PayloadTooLarge", "The body exceeds `MAX_BODY_BYTES` (4 MiB by default).", {}),
     422: ("UnprocessableEntity", "A value is missing, malformed or not allowed; `errors` names it.", {}),
     429: ("TooManyRequests", "Too many failed authentication attempts from this client.",
-          {"Retry-After": {"description": "seconds until the client may try again",
+          {"Retry-After": {"description": "seconds until the client may try again", "required": True,
                            "schema": {"type": "integer"}}}),
 }
 

@@ -14,6 +14,20 @@ class Strict(Schema):
         unknown = RAISE
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON `true` or `false`, nothing else (marshmallow's Boolean also takes 0, 1, "yes", ...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def query_boolean(**kwargs) -> fields.Boolean:
+    """`true` or `false` in a query string."""
+    return fields.Boolean(truthy={"true"}, falsy={"false"}, **kwargs)
+
+
 class ScanBatchSchema(Strict):
     scans = fields.List(fields.Raw(allow_none=True), required=True, validate=validate.Length(1, 5000),
                         metadata={"items": {"$ref": "#/components/schemas/ScanIn"},
@@ -118,7 +132,7 @@ class CustomerSchema(Strict):
     id = fields.String(required=True, validate=ID)
     name = fields.String(required=True, validate=validate.Length(1, 120))
     contact_email = fields.Email(allow_none=True)
-    active = fields.Boolean()
+    active = StrictBoolean()
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -149,7 +163,7 @@ class SiteSchema(Strict):
         keys=fields.String(validate=validate.OneOf(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])),
         values=fields.List(fields.String(validate=HOURS), validate=validate.Length(2, 2)), allow_none=True)
     timezone = fields.String(validate=validate.Length(1, 40))
-    active = fields.Boolean()
+    active = StrictBoolean()
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -261,7 +275,7 @@ class AnomalyPageSchema(Schema):
 
 
 class AnomalyQuerySchema(Strict):
-    include_resolved = fields.Boolean(load_default=False)
+    include_resolved = query_boolean(load_default=False)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     cursor = fields.String()
 

@@ -254,7 +254,8 @@ def _slug(scope: str) -> str:
 def _serial_namer(session, month: Month, scopes):
     """Serials like `CO2-2026-10-RHEINCHEM-R1`. When two scopes share a slug (ids that
     differ in case or punctuation, or share a long prefix) both get a short hash of the
-    scope id, so serials stay unique and readable."""
+    scope id, so serials stay unique and readable. The API's routes match this form
+    (app/api/certificates.py SerialConverter)."""
     known = set(session.scalars(select(Certificate.scope).distinct())) | set(scopes)
     by_slug: dict[str, set] = {}
     for scope in known:

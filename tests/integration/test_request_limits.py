@@ -87,3 +87,40 @@ def test_validation_errors_carry_a_message_naming_the_field(client, admin):
     assert body["message"].startswith("name: ") and "name" in body["errors"]["json"]
     r = client.get("/api/v1/assets?limit=0", headers=admin)
     assert r.status_code == 422 and r.get_json()["message"].startswith("limit: ")
+
+
+def test_booleans_are_booleans(client, admin):
+    for active in (0, 1, "true", "yes", None):
+        r = client.post("/api/v1/customers", json={"id": "c1", "name": "C", "active": active}, headers=admin)
+        assert r.status_code == 422 and "active" in r.get_json()["errors"]["json"], active
+    assert client.post("/api/v1/customers", json={"id": "c1", "name": "C", "active": False},
+                       headers=admin).status_code == 201
+    assert client.get("/api/v1/anomalies?include_resolved=1", headers=admin).status_code == 422
+    assert client.get("/api/v1/anomalies?include_resolved=true", headers=admin).status_code == 200
+
+
+def test_unknown_query_parameters_are_refused(client, admin):
+    r = client.get("/api/v1/assets?stat=available", headers=admin)
+    assert r.status_code == 422 and r.get_json()["message"].startswith("stat: ")
+    assert client.get("/api/v1/assets?=x", headers=admin).status_code == 422
+
+
+def test_an_endpoint_that_takes_a_body_needs_one(client, admin):
+    r = client.patch("/api/v1/customers/acme", headers=admin)
+    assert r.status_code == 422 and r.get_json()["errors"] == {"json": ["a JSON document is required"]}
+    assert client.patch("/api/v1/customers/acme", json={}, headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize("path,allowed", [("/api/v1/certificates/verify", "POST"),
+                                          ("/api/v1/plans/collections", "POST"),
+                                          ("/api/v1/plans/rebalancing", "POST")])
+def test_route_words_are_not_taken_for_ids(client, admin, path, allowed):
+    r = client.get(path, headers=admin)
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["Allow"].split(",")} - {"OPTIONS"} == {allowed}
+
+
+def test_plan_ids_are_uuids(client, admin):
+    assert client.get("/api/v1/plans/not-a-plan", headers=admin).status_code == 404
+    r = client.get("/api/v1/plans/6f1c2a8e-0a4b-4b8e-9a51-2f6a3c1d9e70", headers=admin)
+    assert r.status_code == 404 and r.get_json()["errors"] == {"id": [r.get_json()["message"]]}
