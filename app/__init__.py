@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # limits count per client address, which would otherwise be the proxy's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
-    from . import auth, db, errors, paths, redis_store, web
+    from . import auth, db, errors, json_limits, paths, redis_store, web
     from .api import register_api
     from .cli import register_cli
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_store.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    json_limits.init_app(app)
     register_api(app)
     register_cli(app)
     web.init_app(app)

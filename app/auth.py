@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 ROLES = ("admin", "depot", "driver", "customer")
 TOKEN_PREFIX = "circ_"
+# The failed-attempt window is one minute (moving): a client may retry after that.
+RETRY_AFTER_S = 60
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def authenticate() -> Principal:
     if principal is None:
         client_key = request.remote_addr or "unknown"
         if not _limiter_call("hit", client_key):
-            retry_s = _limiter_call("retry_after_s", client_key) or 60
+            retry_s = _limiter_call("retry_after_s", client_key) or RETRY_AFTER_S
             abort(429, message="too many failed authentication attempts; retry in a minute",
                   headers={"Retry-After": str(retry_s)})
         abort(401, message="Authorization: a valid bearer token is required",
@@ -139,20 +141,68 @@ def _lookup(token: str) -> Principal | None:
     return accounts.principal_for_token(hash_token(token))
 
 
+# How a view declares who may call it; read before the request body is parsed.
+ACCESS_ATTR = "_access"
+PUBLIC = "public"
+
+
 def requires(*roles: str):
-    """Decorator for view methods: authenticate, then check the role."""
+    """Decorator for view methods: the caller must authenticate and (if roles are given) hold one of them.
+
+    The check runs in `check_access` (a before_request hook of every API blueprint), so a
+    request is authenticated before its body or query is parsed; the wrapper repeats it
+    for views served outside those blueprints.
+    """
 
     def decorator(fn):
         @wraps(fn)
         def wrapper(*args, **kwargs):
-            principal = authenticate()
-            if roles and principal.role not in roles:
-                abort(403, message=f"role {principal.role} may not use this endpoint")
+            _authorise(roles)
             return fn(*args, **kwargs)
 
+        setattr(wrapper, ACCESS_ATTR, tuple(roles))
         return wrapper
 
     return decorator
+
+
+def public(fn):
+    """Decorator for views anyone may call, without a token."""
+    setattr(fn, ACCESS_ATTR, PUBLIC)
+    return fn
+
+
+def _authorise(roles: tuple[str, ...]) -> Principal:
+    principal = authenticate()
+    if roles and principal.role not in roles:
+        abort(403, message=f"role {principal.role} may not use this endpoint")
+    return principal
+
+
+def access_of(view) -> tuple[str, ...] | str | None:
+    """What `requires`/`public` declared on a view function (the wrappers of flask-smorest copy it)."""
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def check_access() -> None:
+    """before_request hook: authenticate and check the role before anything reads the request.
+
+    A view that declares nothing still needs a valid token: forgetting the declaration
+    must not open an endpoint.
+    """
+    if request.method == "OPTIONS" or request.endpoint is None:
+        return  # Flask answers OPTIONS itself; unknown routes are 404/405 for everyone
+    view = current_app.view_functions[request.endpoint]
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        method = request.method.lower()
+        view = getattr(view_class, "get" if method == "head" else method, None)
+        if view is None:
+            return  # 405, answered by the dispatcher
+    access = access_of(view)
+    if access == PUBLIC:
+        return
+    _authorise(access or ())
 
 
 def current() -> Principal:

@@ -1,12 +1,13 @@
 """Path parameters: integers that fit the id columns, strings of printable text.
 
-Both checks run before any view, so no route has to remember them: an id beyond the
-column's range cannot exist (404 instead of PostgreSQL's "bigint out of range"), and a
-string with a NUL or another control character is refused with 422 naming it.
+Both checks run before any view (for the API, the text check right after
+authentication), so no route has to remember them: an id beyond the column's range
+cannot exist (404 instead of PostgreSQL's "bigint out of range"), and a string with a
+NUL or another control character is refused with 422 naming it.
 """
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from .domain.errors import DomainError
@@ -36,5 +37,17 @@ def _check_text_values(_endpoint, values: dict | None) -> None:
         if isinstance(value, str):
             # An asset code may be raw scanner data, as in a scan's `code`.
             problem = text_problem(value, CODE_CONTROLS if name == "code" else "")
+            if problem and request.path.startswith("/api/"):
+                # The API authenticates before it reads anything (401 before 422): the
+                # API blueprint raises this after the token check (`raise_deferred`).
+                g.path_problem = DomainError(name, problem)
+                return
             if problem:
                 raise DomainError(name, problem)
+
+
+def raise_deferred() -> None:
+    """A before_request hook of the API blueprints, after authentication."""
+    problem = g.pop("path_problem", None)
+    if problem is not None:
+        raise problem

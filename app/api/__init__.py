@@ -6,14 +6,28 @@ from flask_smorest import Api
 
 from ..schemas.api import BatchSize
 from ..schemas.scans import ScanInSchema
+from . import responses
+
+
+class ServiceApi(Api):
+    # Error bodies are app/errors.py's; the document lists each view's errors itself
+    # (responses.py) instead of one catch-all `default` answer.
+    ERROR_SCHEMA = responses.ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self):
+        pass  # app/errors.py renders every error, keeping the exception's headers
 
 
 def register_api(app: Flask) -> Api:
     from . import accounts, assets, catalog, certificates, customers, health, labels, operations, planning, scans
 
-    api = Api(app)
+    api = ServiceApi(app)
+    responses.register_components(api.spec)
     api.ma_plugin.converter.add_attribute_function(_batch_limit(app.config["SETTINGS"].max_batch_scans))
     api.spec.components.schema("ScanIn", schema=ScanInSchema)
+    app.url_map.converters["serial"] = certificates.SerialConverter
+    api.register_converter(certificates.SerialConverter, certificates.SerialConverter.openapi)
     for module in (scans, assets, catalog, customers, operations, accounts, labels, certificates, planning):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)

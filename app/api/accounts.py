@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from ..auth import current, requires
 from ..domain.inputs import INT_MAX  # users and tokens have integer (not bigint) ids
@@ -10,8 +10,10 @@ from ..domain.policy import roles_for
 from ..schemas.api import PasswordChangeSchema, TokenRequestSchema, TokenSchema, UserSchema
 from ..services import accounts, web_sessions
 from ..services.sign_in_limits import TooManyAttempts
+from .blueprint import ApiBlueprint
+from .responses import documented
 
-blp = Blueprint("accounts", __name__, description="Users and API tokens")
+blp = ApiBlueprint("accounts", __name__, description="Users and API tokens")
 
 
 @blp.route("/users")
@@ -23,6 +25,7 @@ class Users(MethodView):
 
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
+    @documented(404)
     @requires(*roles_for("user.manage"))
     def post(self, body):
         return accounts.create_user(body["name"], body["role"], body.get("customer_id"), body.get("email"),

@@ -2,16 +2,22 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
-
 
 from ..auth import current, requires
 from ..domain.policy import roles_for
 from ..schemas.api import AssetPageSchema, AssetQuerySchema, AssetSchema, EventSchema, RegisterAssetsSchema, RegisteredSchema, TripSchema
 from ..services import queries, registry
+from .blueprint import ApiBlueprint
+from .responses import documented
 
-blp = Blueprint("assets", __name__, description="Assets, their state and history")
+# A code that is no GRAI in any accepted form answers 422 naming `code`.
+MALFORMED_CODE = 422
+# The EPCIS 2.0 document's outline (GS1 publishes the full JSON schema).
+EPCIS_DOCUMENT = {"type": "object", "required": ["@context", "type", "schemaVersion", "creationDate", "epcisBody"],
+                  "properties": {"type": {"const": "EPCISDocument"},
+                                 "epcisBody": {"type": "object", "required": ["eventList"]}}}
 
+blp = ApiBlueprint("assets", __name__, description="Assets, their state and history")
 
 
 @blp.route("/assets")
@@ -27,6 +33,7 @@ class Assets(MethodView):
 
     @blp.arguments(RegisterAssetsSchema)
     @blp.response(201, RegisteredSchema)
+    @documented(404, 409)
     @requires(*roles_for("asset.register"))
     def post(self, body):
         """Register new assets: `count` new serials, or one per legacy alias."""
@@ -42,6 +49,7 @@ def _link(code: str, base: str) -> str:
 
 @blp.route("/assets/<code>")
 @blp.response(200, AssetSchema)
+@documented(MALFORMED_CODE)
 @requires()
 def get_asset(code):
     """One asset: state, holder, site, open trip, trip count, last seen."""
@@ -50,6 +58,7 @@ def get_asset(code):
 
 @blp.route("/assets/<code>/events")
 @blp.response(200, EventSchema(many=True))
+@documented(MALFORMED_CODE)
 @requires()
 def get_events(code):
     """The asset's scans in physical order, with their EPCIS bizStep and disposition.
@@ -59,8 +68,9 @@ def get_events(code):
 
 
 @blp.route("/assets/<code>/epcis")
-@blp.response(200, description="EPCIS 2.0 JSON-LD document (GS1), one ObjectEvent per scan",
+@blp.response(200, EPCIS_DOCUMENT, description="EPCIS 2.0 JSON-LD document (GS1), one ObjectEvent per scan",
               content_type="application/ld+json")
+@documented(MALFORMED_CODE)
 @requires()
 def get_epcis(code):
     """The asset's history as a GS1 EPCIS 2.0 document for partners' systems."""
@@ -74,6 +84,7 @@ def get_epcis(code):
 
 @blp.route("/assets/<code>/trips")
 @blp.response(200, TripSchema(many=True))
+@documented(MALFORMED_CODE)
 @requires()
 def get_trips(code):
     """The asset's trips; a customer user sees its own share of the trips it was part of."""

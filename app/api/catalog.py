@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..domain.policy import roles_for
 from ..auth import current, requires
 from ..schemas.api import (AssetTypeSchema, AssetTypeUpdateSchema, CustomerSchema, CustomerSettingsSchema,
                            CustomerUpdateSchema, SiteQuerySchema, SiteSchema, SiteUpdateSchema)
 from ..services import catalog
+from .blueprint import ApiBlueprint
+from .responses import documented
 
-blp = Blueprint("catalog", __name__, description="Customers, sites and asset types")
-
+blp = ApiBlueprint("catalog", __name__, description="Customers, sites and asset types")
 
 
 @blp.route("/customers")
@@ -23,6 +23,7 @@ class Customers(MethodView):
 
     @blp.arguments(CustomerSchema)
     @blp.response(201, CustomerSchema)
+    @documented(409)
     @requires(*roles_for("customer.write"))
     def post(self, body):
         return catalog.create("customer", body)
@@ -73,6 +74,7 @@ class Sites(MethodView):
 
     @blp.arguments(SiteSchema)
     @blp.response(201, SiteSchema)
+    @documented(404, 409)
     @requires(*roles_for("catalog.write"))
     def post(self, body):
         return catalog.create("site", body)
@@ -101,6 +103,7 @@ class AssetTypes(MethodView):
 
     @blp.arguments(AssetTypeSchema)
     @blp.response(201, AssetTypeSchema)
+    @documented(409)
     @requires(*roles_for("catalog.write"))
     def post(self, body):
         return catalog.create("asset_type", body)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from ..auth import current, requires
 from ..domain.policy import roles_for
-from ..schemas.api import BalanceSchema, StatementQuerySchema, StatementSchema
+from ..schemas.api import BalanceSchema, OverdueSchema, StatementQuerySchema, StatementSchema
 from ..services import balances
+from .blueprint import ApiBlueprint
 
-blp = Blueprint("balances", __name__, description="Customer balances and statements")
+blp = ApiBlueprint("balances", __name__, description="Customer balances and statements")
 
 
 @blp.route("/customers/<customer_id>/balance")
@@ -28,7 +27,7 @@ def get_statement(args, customer_id):
 
 
 @blp.route("/customers/<customer_id>/overdue")
-@blp.response(200)
+@blp.response(200, OverdueSchema)
 @requires(*roles_for("customer.overdue"))
 def get_overdue(customer_id):
     """Assets held longer than their type's overdue limit, oldest first."""

@@ -9,17 +9,17 @@ from __future__ import annotations
 import tempfile
 
 from flask import Response, send_file
-from flask_smorest import Blueprint
 
 from ..auth import current, requires
 from ..domain.policy import roles_for
 from ..domain.errors import DomainError
 from ..schemas.labels import PngQuerySchema, SheetRequestSchema, ZplQuerySchema
 from ..services import labels
+from .blueprint import ApiBlueprint
+from .responses import BINARY, TEXT, documented
 
-blp = Blueprint("labels", __name__, description="Asset labels: QR images, ZPL and printable PDF sheets")
+blp = ApiBlueprint("labels", __name__, description="Asset labels: QR images, ZPL and printable PDF sheets")
 PRINTERS = roles_for("label.print")
-
 
 
 def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
@@ -28,7 +28,7 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 
 @blp.route("/assets/<path:code>/label.png")
 @blp.arguments(PngQuerySchema, location="query")
-@blp.response(200, description="PNG of the QR symbol (the asset's Digital Link URI only)",
+@blp.response(200, BINARY, description="PNG of the QR symbol (the asset's Digital Link URI only)",
               content_type="image/png")
 @requires()
 def get_label_png(args, code):
@@ -38,7 +38,8 @@ def get_label_png(args, code):
 
 
 @blp.route("/assets/<path:code>/label.svg")
-@blp.response(200, description="SVG of the QR symbol", content_type="image/svg+xml")
+@blp.response(200, TEXT, description="SVG of the QR symbol", content_type="image/svg+xml")
+@documented(422)
 @requires()
 def get_label_svg(code):
     """QR symbol of the asset's Digital Link URI as a scalable SVG."""
@@ -48,7 +49,7 @@ def get_label_svg(code):
 
 @blp.route("/assets/<path:code>/label.zpl")
 @blp.arguments(ZplQuerySchema, location="query")
-@blp.response(200, description="ZPL II for one label", content_type="text/plain")
+@blp.response(200, TEXT, description="ZPL II for one label", content_type="text/plain")
 @requires()
 def get_label_zpl(args, code):
     """ZPL II for one thermal label: QR (Digital Link only), asset type, operator, GRAI."""
@@ -58,8 +59,16 @@ def get_label_zpl(args, code):
 
 @blp.route("/labels/sheets", methods=["POST"])
 @blp.arguments(SheetRequestSchema)
-@blp.response(200, description="the label sheet; for `register`, X-Registered-* headers carry the new codes",
-              content_type="application/pdf")
+@blp.response(200, BINARY, description="the label sheet (an attachment)", content_type="application/pdf",
+              headers={"X-Sheet-Pages": {"description": "pages in the sheet", "required": True,
+                                         "schema": {"type": "integer"}},
+                       "X-Registered-Count": {"description": "`register` only: assets registered",
+                                              "schema": {"type": "integer"}},
+                       "X-Registered-First": {"description": "`register` only: the first new code",
+                                              "schema": {"type": "string"}},
+                       "X-Registered-Last": {"description": "`register` only: the last new code",
+                                             "schema": {"type": "string"}}})
+@documented(404)
 @requires(*PRINTERS)
 def post_sheet(body):
     """A PDF label sheet: reprint existing assets (`codes`) or register new ones and print them (`register`).

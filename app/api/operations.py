@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from ..auth import current, requires
 from ..domain.policy import roles_for
-from ..schemas.api import AnomalyPageSchema, AnomalyQuerySchema, AnomalySchema, ResolveSchema
+from ..schemas.api import AnomalyPageSchema, AnomalyQuerySchema, AnomalySchema, KpiSchema, ResolveSchema
 from ..services import kpis, queries
+from .blueprint import ApiBlueprint
 
-blp = Blueprint("operations", __name__, description="Fleet KPIs and anomalies")
+blp = ApiBlueprint("operations", __name__, description="Fleet KPIs and anomalies")
 
 
 @blp.route("/kpis")
-@blp.response(200)
+@blp.response(200, KpiSchema)
 @requires(*roles_for("kpi.read"))
 def get_kpis():
     """Cycles per asset per year, cycle and dwell times, loss and return rates, assets by state."""

@@ -5,7 +5,6 @@ import json
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current, requires
 from ..domain.policy import roles_for
@@ -13,8 +12,19 @@ from ..schemas.planning import (CollectedSchema, CollectionPlanInSchema, PlanPag
                                 RebalancingInSchema, ReturnRequestInSchema, ReturnRequestPageSchema,
                                 ReturnRequestQuerySchema, ReturnRequestSchema)
 from ..services import plan_exports, planning, return_requests
+from .blueprint import ApiBlueprint
+from .responses import TEXT, documented
 
-blp = Blueprint("planning", __name__, description="Return requests, collection tours and depot rebalancing")
+# Exports exist for finished collection plans: a running plan answers 409, a rebalancing plan 422.
+NOT_EXPORTABLE = (409, 422)
+LOCATION = {"Location": {"description": "the plan: `/api/v1/plans/<id>`", "required": True,
+                         "schema": {"type": "string"}}}
+GEOJSON = {"type": "object", "required": ["type", "features"],
+           "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": {
+               "type": "object", "required": ["type", "geometry", "properties"],
+               "properties": {"type": {"const": "Feature"}}}}}}
+
+blp = ApiBlueprint("planning", __name__, description="Return requests, collection tours and depot rebalancing")
 PLAN_READERS = roles_for("plan.read")
 
 
@@ -22,6 +32,7 @@ PLAN_READERS = roles_for("plan.read")
 class ReturnRequests(MethodView):
     @blp.arguments(ReturnRequestQuerySchema, location="query")
     @blp.response(200, ReturnRequestPageSchema)
+    @documented(404)
     @requires(*roles_for("return_request.read"))
     def get(self, args):
         """List return requests, newest first. A customer user sees its own only."""
@@ -30,6 +41,7 @@ class ReturnRequests(MethodView):
 
     @blp.arguments(ReturnRequestInSchema)
     @blp.response(201, ReturnRequestSchema)
+    @documented(404)
     @requires(*roles_for("return_request.create"))
     def post(self, body):
         """Ask for empties to be collected at one of the customer's sites (admin: on a customer's behalf)."""
@@ -46,6 +58,7 @@ def get_return_request(request_id):
 
 @blp.route("/return-requests/<int:request_id>/cancel", methods=["POST"])
 @blp.response(200, ReturnRequestSchema)
+@documented(409)
 @requires(*roles_for("return_request.cancel"))
 def post_cancel(request_id):
     """Cancel a request that is not on a route yet (`open` or `unserved`); otherwise 409."""
@@ -53,8 +66,9 @@ def post_cancel(request_id):
 
 
 @blp.route("/return-requests/<int:request_id>/collected", methods=["POST"])
-@blp.arguments(CollectedSchema)
+@blp.arguments(CollectedSchema, required=False)
 @blp.response(200, ReturnRequestSchema)
+@documented(409)
 @requires(*roles_for("return_request.collect"))
 def post_collected(body, request_id):
     """Mark a request collected (the empties are on the truck)."""
@@ -68,8 +82,10 @@ def _started(plan, mode: str):
 
 @blp.route("/plans/collections", methods=["POST"])
 @blp.arguments(CollectionPlanInSchema)
-@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan")
-@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`")
+@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan", headers=LOCATION)
+@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`",
+                  headers=LOCATION)
+@documented(404)
 @requires(*roles_for("plan.collections"))
 def post_collections(body):
     """Plan the day's collection tours over the open return requests whose window overlaps the date."""
@@ -78,8 +94,10 @@ def post_collections(body):
 
 @blp.route("/plans/rebalancing", methods=["POST"])
 @blp.arguments(RebalancingInSchema)
-@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan")
-@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`")
+@blp.response(201, PlanSchema, description="planned inline (no worker listens): the finished plan", headers=LOCATION)
+@blp.alt_response(202, schema=PlanSchema, description="queued for a worker: poll the Location until `done`",
+                  headers=LOCATION)
+@documented(404)
 @requires(*roles_for("plan.rebalancing"))
 def post_rebalancing(body):
     """Move clean empties of one asset type from depots above their forecast target to those below."""
@@ -95,27 +113,32 @@ def get_plans(args):
     return {"items": planning.list_plans(current(), args["kind"], args["status"], args["limit"], args["offset"])}
 
 
-@blp.route("/plans/<plan_id>.csv")
+# Plan ids are UUIDs: the routes match nothing else (`/plans/collections` is no plan id).
+@blp.route("/plans/<uuid:plan_id>.csv")
+@blp.response(200, TEXT, content_type="text/csv", description="one row per stop (an attachment)")
+@documented(*NOT_EXPORTABLE)
 @requires(*PLAN_READERS)
 def get_plan_csv(plan_id):
     """Driver list: one row per stop (vehicle, seq, site, name, lat, lon, eta, pickups by type, load)."""
-    plan = planning.get_done(current(), plan_id, "collections")
+    plan = planning.get_done(current(), str(plan_id), "collections")
     return Response(plan_exports.to_csv(plan), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.csv"'})
 
 
-@blp.route("/plans/<plan_id>.geojson")
+@blp.route("/plans/<uuid:plan_id>.geojson")
+@blp.response(200, GEOJSON, content_type="application/geo+json", description="a GeoJSON FeatureCollection")
+@documented(*NOT_EXPORTABLE)
 @requires(*PLAN_READERS)
 def get_plan_geojson(plan_id):
     """Map: a LineString per route and a Point per stop and depot, coordinates [lon, lat]."""
-    plan = planning.get_done(current(), plan_id, "collections")
+    plan = planning.get_done(current(), str(plan_id), "collections")
     return Response(json.dumps(plan_exports.to_geojson(plan)), mimetype="application/geo+json",
                     headers={"Content-Disposition": f'inline; filename="plan-{plan_id}.geojson"'})
 
 
-@blp.route("/plans/<plan_id>")
+@blp.route("/plans/<uuid:plan_id>")
 @blp.response(200, PlanSchema)
 @requires(*PLAN_READERS)
 def get_plan(plan_id):
     """A planning run: status and progress; when done, routes with stops and ETAs (or transfers)."""
-    return planning.get(current(), plan_id)
+    return planning.get(current(), str(plan_id))

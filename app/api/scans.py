@@ -3,29 +3,32 @@ from __future__ import annotations
 from collections import Counter
 
 from flask import current_app, jsonify
-from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser, abort
 
 from ..auth import current, requires
 from ..errors import error_body
-from ..schemas.api import ScanBatchResultSchema, ScanBatchSchema
+from ..schemas.api import ScanBatchResultSchema, ScanBatchSchema, ScanRejectedSchema
 from ..services import scans
+from .blueprint import ApiBlueprint, ApiParser
 
 
-class _ScanParser(FlaskParser):
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        # A body that is not JSON is a malformed document like any other: 422 naming it.
-        abort(422, exc=error, messages={"json": ["not a valid JSON document"]})
+class _ScanParser(ApiParser):
+    # A body that is not JSON is a malformed document like any other: 422 naming it.
+    INVALID_JSON_STATUS = 422
 
 
-blp = Blueprint("scans", __name__, description="Scan ingestion")
-blp.ARGUMENTS_PARSER = _ScanParser()
+class _ScanBlueprint(ApiBlueprint):
+    ARGUMENTS_PARSER = _ScanParser()
+
+
+blp = _ScanBlueprint("scans", __name__, description="Scan ingestion")
 
 
 @blp.route("/scans", methods=["POST"])
+@blp.doc(responses={422: {
+    "description": "Malformed document, or no scan of the batch was accepted (`results` and `summary` included).",
+    "content": {"application/json": {"schema": ScanRejectedSchema}}}})
 @blp.arguments(ScanBatchSchema)
 @blp.response(200, ScanBatchResultSchema)
-@blp.alt_response(422, description="Malformed document, or no scan of the batch was accepted (results included).")
 @requires("admin", "depot", "driver")
 def post_scans(body):
     """Record a batch of 1 to MAX_BATCH_SCANS scans (a setting, 5,000 by default).

@@ -22,6 +22,20 @@ class BatchSize(validate.Validator):
         return validate.Length(1, current_app.config["SETTINGS"].max_batch_scans)(value)
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON `true` or `false`, nothing else (marshmallow's Boolean also takes 0, 1, "yes", ...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def query_boolean(**kwargs) -> fields.Boolean:
+    """`true` or `false` in a query string."""
+    return fields.Boolean(truthy={"true"}, falsy={"false"}, **kwargs)
+
+
 class ScanBatchSchema(Strict):
     scans = fields.List(fields.Raw(allow_none=True), required=True, validate=BatchSize(),
                         metadata={"items": {"$ref": "#/components/schemas/ScanIn"}, "minItems": 1,
@@ -37,6 +51,17 @@ class ScanResultSchema(Schema):
 
 
 class ScanBatchResultSchema(Schema):
+    results = fields.List(fields.Nested(ScanResultSchema))
+    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ScanRejectedSchema(Schema):
+    """The error body of a batch none of whose scans was accepted."""
+
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict()
     results = fields.List(fields.Nested(ScanResultSchema))
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
 
@@ -118,7 +143,7 @@ class CustomerSchema(Strict):
     id = Id(required=True)
     name = Text(required=True, validate=validate.Length(1, 120))
     contact_email = Email(allow_none=True, validate=validate.Length(max=200))
-    active = fields.Boolean()
+    active = StrictBoolean()
     publish_certificate_figures = fields.Boolean(dump_only=True, metadata={
         "description": "changed through /customers/<id>/settings"})
     created_at = fields.DateTime(dump_only=True)
@@ -126,7 +151,7 @@ class CustomerSchema(Strict):
 
 class CustomerSettingsSchema(Strict):
     customer = fields.String(dump_only=True)
-    publish_certificate_figures = fields.Boolean(
+    publish_certificate_figures = StrictBoolean(
         required=True, metadata={"description": "show certificate figures on the public verification page and API"})
 
 
@@ -151,7 +176,7 @@ class SiteSchema(Strict):
         values=fields.List(Text(validate=CLOCK), validate=validate.Length(2, 2)), allow_none=True)
     timezone = Text(validate=[validate.Length(1, 40), time_zone],
                     metadata={"description": "IANA time zone, e.g. Europe/Berlin"})
-    active = fields.Boolean()
+    active = StrictBoolean()
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -202,6 +227,20 @@ class BalanceSchema(Schema):
     as_of = fields.DateTime()
 
 
+class OverdueAssetSchema(Schema):
+    code = fields.String()
+    asset_type = fields.String()
+    site = fields.String(allow_none=True)
+    holder_since = fields.DateTime()
+    days_held = fields.Integer()
+    overdue_after_days = fields.Integer()
+
+
+class OverdueSchema(Schema):
+    customer = fields.String()
+    items = fields.List(fields.Nested(OverdueAssetSchema))
+
+
 class StatementQuerySchema(Strict):
     from_ = Timestamp(data_key="from", required=True)
     to = Timestamp(required=True)
@@ -213,6 +252,19 @@ class StatementSchema(Schema):
     to = fields.DateTime()
     by_type = fields.Dict()
     total = fields.Dict()
+
+
+class KpiSchema(Schema):
+    window_days = fields.Integer()
+    assets_total = fields.Integer()
+    assets_by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
+    trips_completed = fields.Integer()
+    cycles_per_asset_per_year = fields.Float()
+    avg_cycle_days = fields.Float(allow_none=True)
+    avg_dwell_days_at_customer = fields.Float(allow_none=True)
+    loss_rate = fields.Float()
+    return_rate = fields.Float(allow_none=True)
+    as_of = fields.String(metadata={"format": "date-time"})
 
 
 class AnomalySchema(Schema):
@@ -235,7 +287,7 @@ class AnomalyPageSchema(Schema):
 
 
 class AnomalyQuerySchema(Strict):
-    include_resolved = fields.Boolean(load_default=False)
+    include_resolved = query_boolean(load_default=False)
     limit = Limit(100, 500)
     cursor = Cursor()
 

@@ -67,6 +67,21 @@ class CertificatePageSchema(Schema):
     items = fields.List(fields.Nested(CertificateSchema))
 
 
+class SignedCertificateSchema(Schema):
+    document = fields.Dict(required=True, metadata={"description": "the certificate's figures and assumptions"})
+    signature = fields.String(required=True, metadata={"description": "base64 Ed25519 signature of the canonical "
+                                                                      "JSON of `document`"})
+    algorithm = fields.String(required=True, metadata={"enum": ["Ed25519"]})
+    key_id = fields.String(required=True, metadata={"description": "hex SHA-256 of the raw public key"})
+
+
+class JobSchema(Schema):
+    job_id = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "started", "deferred", "scheduled", "finished", "stopped",
+                                              "canceled", "failed"]})
+    serials = fields.List(fields.String(), allow_none=True)
+
+
 class PublicKeySchema(Schema):
     algorithm = fields.String()
     key_id = fields.String(metadata={"description": "hex SHA-256 of the 32-byte raw public key"})

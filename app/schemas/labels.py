@@ -41,18 +41,22 @@ class ZplQuerySchema(Strict):
                              metadata={"description": f"label height, default {ZPL_DEFAULT_HEIGHT_MM:g} mm"})
 
 
+# The ranges labels/layout.py SheetLayout enforces (documented here, checked there).
+MM = {"minimum": 0, "exclusiveMaximum": 1000}
+
+
 class LayoutSchema(Strict):
     """Overrides of the preset's geometry; checked against the page by the service."""
 
     page_size = Text(validate=validate.OneOf(["A4", "LETTER"]))
     columns = fields.Integer(strict=True, validate=validate.Range(1, MAX_GRID, error=f"1 to {MAX_GRID}"))
     rows = fields.Integer(strict=True, validate=validate.Range(1, MAX_GRID, error=f"1 to {MAX_GRID}"))
-    label_width_mm = fields.Float(metadata={"description": f"at least {MIN_LABEL_WIDTH_MM:g}"})
-    label_height_mm = fields.Float(metadata={"description": f"at least {MIN_LABEL_HEIGHT_MM:g}"})
-    margin_left_mm = fields.Float(allow_none=True, metadata={"description": "null centres the grid"})
-    margin_top_mm = fields.Float(allow_none=True, metadata={"description": "null centres the grid"})
-    gap_x_mm = fields.Float()
-    gap_y_mm = fields.Float()
+    label_width_mm = fields.Float(metadata={**MM, "minimum": MIN_LABEL_WIDTH_MM})
+    label_height_mm = fields.Float(metadata={**MM, "minimum": MIN_LABEL_HEIGHT_MM})
+    margin_left_mm = fields.Float(allow_none=True, metadata={**MM, "description": "null centres the grid"})
+    margin_top_mm = fields.Float(allow_none=True, metadata={**MM, "description": "null centres the grid"})
+    gap_x_mm = fields.Float(metadata=MM)
+    gap_y_mm = fields.Float(metadata=MM)
 
 
 class RegisterBatchSchema(Strict):
@@ -66,7 +70,8 @@ class RegisterBatchSchema(Strict):
 
 class SheetRequestSchema(Strict):
     codes = fields.List(Text(allowed=CODE_CONTROLS), metadata={
-        "description": f"reprint: 1 to {MAX_SHEET_LABELS} codes in any accepted form (printed in this order)"})
+        "description": "reprint: codes in any accepted form (printed in this order)", "minItems": 1,
+        "maxItems": MAX_SHEET_LABELS})
     register = fields.Nested(RegisterBatchSchema, metadata={"description": "register new assets, then print them"})
     preset = Text(metadata={"description": f"sheet preset (default {DEFAULT_PRESET})", "enum": list(PRESETS)})
     layout = fields.Nested(LayoutSchema, metadata={"description": "overrides of the preset's geometry"})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from .api import StrictBoolean
 from .fields import CLOCK_OR_24, ID, Day, Filter, Id, Limit, Offset, Text, Timestamp
 
 REQUEST_STATUSES = ["open", "planned", "collected", "cancelled", "unserved"]
@@ -12,6 +13,13 @@ PLAN_STATUSES = ["queued", "running", "done", "failed"]
 class Strict(Schema):
     class Meta:
         unknown = RAISE
+
+
+def _truck_classes() -> list[str]:
+    """The LCA truck classes the planners accept (checked there, listed here for the document)."""
+    from ..services.planning_inputs import truck_factors
+
+    return sorted(truck_factors())
 
 
 # ------------------------------------------------------------------ return requests
@@ -90,7 +98,7 @@ class VehicleInSchema(Strict):
     fixed_cost = fields.Float(load_default=0.0, validate=validate.Range(0, 1_000_000),
                               metadata={"description": "cost of using the vehicle at all (objective cost)"})
     truck_class = Text(load_default="rigid_gt17t", validate=validate.Length(1, 40),
-                       metadata={"description": "LCA truck class: rigid_7_5_17t, rigid_gt17t, artic_gt33t"})
+                       metadata={"description": "LCA truck class", "enum": _truck_classes()})
 
 
 class CollectionPlanInSchema(Strict):
@@ -99,9 +107,9 @@ class CollectionPlanInSchema(Strict):
     vehicles = fields.List(fields.Nested(VehicleInSchema), required=True, validate=validate.Length(1, 200))
     objective = Text(load_default="distance", validate=validate.OneOf(["distance", "cost", "co2e"]))
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(1, 300))
-    include_deliveries = fields.Boolean(load_default=False,
-                                        metadata={"description": "drop as many clean assets as each stop collects "
-                                                                 "(like-for-like exchange) on the same tour"})
+    include_deliveries = StrictBoolean(load_default=False,
+                                       metadata={"description": "drop as many clean assets as each stop collects "
+                                                                "(like-for-like exchange) on the same tour"})
 
 
 class RebalancingInSchema(Strict):
@@ -115,7 +123,7 @@ class RebalancingInSchema(Strict):
     truck_capacity_units = fields.Float(load_default=33.0, validate=validate.Range(min=0, min_inclusive=False, max=1000))
     objective = Text(load_default="cost", validate=validate.OneOf(["cost", "co2e"]))
     cost_per_truck_km = fields.Float(load_default=1.5, validate=validate.Range(0, 1000))
-    truck_class = Text(load_default="artic_gt33t", validate=validate.Length(1, 40))
+    truck_class = Text(load_default="artic_gt33t", validate=validate.Length(1, 40), metadata={"enum": _truck_classes()})
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(1, 300))
     as_of = Day(load_default=None, metadata={"description": "demand history ends the day before; default today"})
 

@@ -125,7 +125,7 @@ def _check(session, kind: str, data: dict) -> None:
                 raise DomainError("customer_id", "a customer site belongs to a customer")
             if session.get(Customer, data["customer_id"]) is None:
                 raise NotFound("customer_id", f"unknown customer {data['customer_id']!r}")
-        elif data.get("customer_id"):
+        elif data.get("customer_id") is not None:  # also "": no customer has that id
             raise DomainError("customer_id", "a depot belongs to no customer")
     if kind == "asset_type":
         from labels.grai import make_grai

@@ -265,7 +265,8 @@ def _serial_namer(session, month: Month, scopes):
     only, so no 0/O or 1/I to confuse on paper) that nobody can guess, so a serial cannot
     be made up from a month and a customer name. When two scopes share a slug (ids that
     differ in case or punctuation, or share a long prefix) both get a short hash of the
-    scope id, so the readable part stays unambiguous."""
+    scope id, so serials stay unique and readable. The API's routes match this form
+    (app/api/certificates.py SerialConverter)."""
     known = set(session.scalars(select(Certificate.scope).distinct())) | set(scopes)
     by_slug: dict[str, set] = {}
     for scope in known:
