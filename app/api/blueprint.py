@@ -92,7 +92,8 @@ def _body_required(view):
 def _document_access(view, names_something: bool):
     """The answers `auth.check_access` and the path give, in the view's OpenAPI operation."""
     access = auth.access_of(view)
-    statuses = [404] if names_something else []
+    # Any operation may meet a passing database fault (503 + Retry-After, app/errors.py).
+    statuses = [503] + ([404] if names_something else [])
     if access == auth.PUBLIC:
         return flask_smorest.Blueprint.doc(security=[])(responses.documented(*statuses)(view))
     statuses += [401, 429] + ([403] if access else [])

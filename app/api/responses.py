@@ -40,6 +40,10 @@ ERRORS = {
     429: ("TooManyRequests", "Too many failed authentication attempts from this client.",
           {"Retry-After": {"description": "seconds until the client may try again", "required": True,
                            "schema": {"type": "integer"}}}),
+    503: ("ServiceUnavailable", "A passing fault (database connection lost, deadlock, Redis down where the "
+                                "operation needs it): resend the same request after `Retry-After` seconds.",
+          {"Retry-After": {"description": "seconds until the client should resend", "required": True,
+                           "schema": {"type": "integer"}}}),
 }
 
 

@@ -23,7 +23,9 @@ class FullMatch(validate.Regexp):
     """Regexp over the whole value, with ASCII classes (`\\d` is not every script's digits)."""
 
     def __init__(self, pattern: str, *, error: str | None = None):
-        super().__init__(pattern, flags=re.ASCII, error=error)
+        # Anchored for the OpenAPI document, where a JSON Schema `pattern` matches anywhere
+        # in the value; the check itself is a full match (no trailing-newline loophole).
+        super().__init__(f"^(?:{pattern})$", flags=re.ASCII, error=error)
 
     def __call__(self, value):
         if self.regex.fullmatch(value) is None:
@@ -34,7 +36,8 @@ class FullMatch(validate.Regexp):
 ID = FullMatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", error="1-40 letters, digits, '.', '_' or '-'")
 CLOCK = FullMatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", error="expected HH:MM, e.g. 06:30")
 CLOCK_OR_24 = FullMatch(r"([01][0-9]|2[0-3]):[0-5][0-9]|24:00", error="expected HH:MM, e.g. 06:30 (24:00 ends the day)")
-MONTH = FullMatch(r"[0-9]{4}-[0-9]{2}", error="expected a month as YYYY-MM, e.g. 2026-10")
+# The years the service computes certificates for (certificate_data.parse_month): 2000 to 2999.
+MONTH = FullMatch(r"2[0-9]{3}-(0[1-9]|1[0-2])", error="expected a month as YYYY-MM (2000-01 to 2999-12), e.g. 2026-10")
 
 
 class Text(fields.String):

@@ -49,10 +49,10 @@ def test_depot_takes_no_customer_not_even_an_empty_one(client, world):
     depot = {"id": "depot-c", "name": "Depot C", "kind": "depot", "lat": 51.0, "lon": 7.0}
     for body in ({**depot, "customer_id": ""}, {**depot, "customer_id": "acme"}):
         r = client.post("/api/v1/sites", json=body, headers=admin)
-        assert r.status_code == 422 and "customer_id" in r.json["errors"], r.json
+        assert r.status_code == 422 and r.json["message"].startswith("customer_id: "), r.json
     for customer_id in ("", "acme"):
         r = client.patch("/api/v1/sites/depot-a", json={"customer_id": customer_id}, headers=admin)
-        assert r.status_code == 422 and "customer_id" in r.json["errors"], r.json
+        assert r.status_code == 422 and r.json["message"].startswith("customer_id: "), r.json
     assert client.get("/api/v1/sites/depot-a", headers=admin).json["customer_id"] is None
     r = client.patch("/api/v1/sites/acme-site", json={"customer_id": ""}, headers=admin)
-    assert r.status_code == 422 and "customer_id" in r.json["errors"]
+    assert r.status_code == 422 and r.json["message"].startswith("customer_id: ")

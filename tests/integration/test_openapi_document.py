@@ -26,7 +26,8 @@ def operations(doc):
                 yield f"{method.upper()} {path}", op
 
 
-PUBLIC = {"GET /api/v1/certificates/public-key", "POST /api/v1/certificates/verify"}
+PUBLIC = {"GET /api/v1/certificates/public-key", "POST /api/v1/certificates/verify",
+          "GET /api/v1/certificates/{serial}/verification"}
 
 
 def test_every_operation_says_whether_it_needs_a_token(doc):

@@ -24,10 +24,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from tests.conftest import REDIS_URL, T0, TABLES, auth, full_trip, scan
+from tests.conftest import REDIS_URL, T0, auth, full_trip, scan
+from tests.helpers.database import reset_database
 
 CALLERS = ("admin", "acme")
 MIN_CASES = 2_000
@@ -75,8 +75,7 @@ def fuzz_app(migrated_db, tmp_path_factory):
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     application.config["SIGNING_KEY_FILE"] = str(key)
     engine = application.extensions["engine"]
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
+    reset_database(engine)
     redis.Redis.from_url(REDIS_URL).flushdb()
     yield application
     engine.dispose()
