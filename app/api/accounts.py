@@ -34,6 +34,7 @@ class Users(MethodView):
 
 @blp.route(f"/users/<int(max={INT_MAX}):user_id>/deactivate", methods=["POST"])
 @blp.response(200, UserSchema)
+@documented(409)
 @requires(*roles_for("user.manage"))
 def deactivate_user(user_id):
     """Deactivate a user: its browser sessions end and its API tokens are revoked at once."""

@@ -24,9 +24,11 @@ blp = ApiBlueprint("assets", __name__, description="Assets, their state and hist
 class Assets(MethodView):
     @blp.arguments(AssetQuerySchema, location="query")
     @blp.response(200, AssetPageSchema)
+    @documented(404)
     @requires()
     def get(self, args):
-        """List assets (filtered, cursor-paginated). A customer sees the assets it holds."""
+        """List assets (filtered, cursor-paginated). A customer sees the assets it holds
+        (404 for a `customer` filter naming another customer)."""
         items, cursor = queries.list_assets(current(), args.get("state"), args.get("customer"), args.get("type"),
                                             args.get("site"), args["limit"], args.get("cursor"))
         return {"items": items, "next_cursor": cursor}

@@ -41,7 +41,7 @@ class ApiParser(FlaskParser):
             abort(self.INVALID_JSON_STATUS, message=f"json: {exc}", messages={"json": [str(exc)]})
 
 
-_PATH_PARAMETER = re.compile(r"<[^>]+>")
+_PATH_PARAMETER = re.compile(r"<([^>]+)>")
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
@@ -56,9 +56,12 @@ class ApiBlueprint(flask_smorest.Blueprint):
         register = super().route(rule, parameters=parameters, tags=tags, **options)
         # Every path parameter names something that may not exist (or not for this caller).
         names_something = bool(_PATH_PARAMETER.search(rule))
+        # A text path parameter with a control character answers 422 (app/paths.py).
+        takes_text = any(":" not in p or p.startswith(("string:", "path:")) for p in _PATH_PARAMETER.findall(rule))
 
         def decorator(view):
-            view = self._decorate_view_func_or_method_view(lambda fn: _document_access(fn, names_something), view)
+            view = self._decorate_view_func_or_method_view(
+                lambda fn: _document_access(fn, names_something, takes_text), view)
             return register(view)
 
         return decorator
@@ -89,11 +92,11 @@ def _body_required(view):
     return wrapper
 
 
-def _document_access(view, names_something: bool):
+def _document_access(view, names_something: bool, takes_text: bool = False):
     """The answers `auth.check_access` and the path give, in the view's OpenAPI operation."""
     access = auth.access_of(view)
     # Any operation may meet a passing database fault (503 + Retry-After, app/errors.py).
-    statuses = [503] + ([404] if names_something else [])
+    statuses = [503] + ([404] if names_something else []) + ([422] if takes_text else [])
     if access == auth.PUBLIC:
         return flask_smorest.Blueprint.doc(security=[])(responses.documented(*statuses)(view))
     statuses += [401, 429] + ([403] if access else [])

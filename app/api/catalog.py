@@ -67,9 +67,11 @@ class CustomerSettings(MethodView):
 class Sites(MethodView):
     @blp.arguments(SiteQuerySchema, location="query")
     @blp.response(200, SiteSchema(many=True))
+    @documented(404)
     @requires()
     def get(self, args):
-        """Depots and customer sites. A customer user sees depots and its own sites."""
+        """Depots and customer sites. A customer user sees depots and its own sites (404 for a
+        `customer` filter naming another customer)."""
         return catalog.sites_for(current(), args.get("kind"), args.get("customer"))
 
     @blp.arguments(SiteSchema)

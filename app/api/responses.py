@@ -7,17 +7,23 @@ theirs automatically (see blueprint.py), so the document follows the code.
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 from .. import json_limits
 
 
 class ErrorSchema(Schema):
+    class Meta:
+        # Some errors carry more: `retry_after_s` on 503, `results` of a rejected scan batch,
+        # `verification` of an unknown certificate serial.
+        unknown = INCLUDE
+
     code = fields.Integer(required=True, metadata={"description": "the HTTP status"})
     status = fields.String(required=True, metadata={"description": "the HTTP reason phrase"})
     message = fields.String(required=True, metadata={"description": "`field: problem` for the first problem"})
     errors = fields.Dict(metadata={"description": "problems by field (by location, then field, for parsed "
                                                   "arguments: `{\"json\": {\"name\": [...]}}`)"})
+    retry_after_s = fields.Integer(metadata={"description": "on 503: the same as the Retry-After header"})
 
 
 # Response bodies that are not JSON documents.
