@@ -99,24 +99,32 @@ def client(app):
 @pytest.fixture
 def world(app):
     """Two depots, two customers with one site each, one asset type and 20 assets."""
-    from app.services import accounts, catalog, registry
+    from app.services import accounts
 
     with app.app_context():
-        catalog.create("site", {"id": "depot-a", "name": "Depot A", "kind": "depot", "lat": 51.43, "lon": 6.76})
-        catalog.create("site", {"id": "depot-b", "name": "Depot B", "kind": "depot", "lat": 50.90, "lon": 6.92})
-        for cid, lat, lon in (("acme", 51.03, 6.98), ("globex", 51.48, 7.22)):
-            catalog.create("customer", {"id": cid, "name": cid.title()})
-            catalog.create("site", {"id": f"{cid}-site", "name": f"{cid} plant", "kind": "customer",
-                                    "customer_id": cid, "lat": lat, "lon": lon})
-        catalog.create("asset_type", {"id": "ibc", "name": "IBC 1000 L", "company_prefix": "4012345",
-                                      "grai_asset_type": "12345", "tare_mass_kg": 72.0})
-        codes = [a.code for a in registry.register("ibc", 20, "depot-a")]
+        codes = seed_places_and_assets()
         tokens = {}
         for role, customer in (("admin", None), ("depot", None), ("driver", None), ("customer", "acme"),
                                ("customer", "globex")):
             user = accounts.create_user(f"{role}-{customer}", role, customer)
             tokens[customer or role] = accounts.issue_token(user.id, "test")[1]
     return {"codes": codes, "tokens": tokens}
+
+
+def seed_places_and_assets(**asset_type) -> list[str]:
+    """Depots A and B, customers acme and globex with one site each, the `ibc` asset type
+    (`asset_type` adds fields) and 20 IBCs at depot A; their codes. Needs an app context."""
+    from app.services import catalog, registry
+
+    catalog.create("site", {"id": "depot-a", "name": "Depot A", "kind": "depot", "lat": 51.43, "lon": 6.76})
+    catalog.create("site", {"id": "depot-b", "name": "Depot B", "kind": "depot", "lat": 50.90, "lon": 6.92})
+    for cid, lat, lon in (("acme", 51.03, 6.98), ("globex", 51.48, 7.22)):
+        catalog.create("customer", {"id": cid, "name": cid.title()})
+        catalog.create("site", {"id": f"{cid}-site", "name": f"{cid} plant", "kind": "customer",
+                                "customer_id": cid, "lat": lat, "lon": lon})
+    catalog.create("asset_type", {"id": "ibc", "name": "IBC 1000 L", "company_prefix": "4012345",
+                                  "grai_asset_type": "12345", "tare_mass_kg": 72.0, **asset_type})
+    return [a.code for a in registry.register("ibc", 20, "depot-a")]
 
 
 def stop_process(proc, timeout_s: float = 15) -> None:

@@ -66,4 +66,8 @@ def _csrf_error(err: CSRFError):
 def _domain_error(err: DomainError):
     if wants_html():
         return html_error(err.status, err.message, title="Cannot do that")
+    if err.status == 404:
+        # A page's 404 reads the same whatever was asked for: another customer's page and
+        # one that does not exist must not be told apart, not even by the echoed id.
+        return jsonify(error_body(404, "not found: there is no such page, or your account cannot see it")), 404
     return jsonify(error_body(err.status, f"{err.field}: {err.message}", err.field)), err.status

@@ -140,14 +140,6 @@ class Faults(threading.Thread):
 
 
 @pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def gunicorn(app, world, own_redis, tmp_path):
     server = Gunicorn({"DATABASE_URL": DATABASE_URL, "REDIS_URL": own_redis.url, "SECRET_KEY": "test-secret",
                        "AUTH_FAILURES_PER_MINUTE": "1000"}, tmp_path / "gunicorn.log", workers=3)

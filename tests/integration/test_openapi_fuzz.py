@@ -26,7 +26,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from werkzeug.serving import make_server
 
-from tests.conftest import REDIS_URL, T0, auth, full_trip, scan
+from tests.conftest import REDIS_URL, T0, auth, full_trip, scan, seed_places_and_assets
 from tests.helpers.database import reset_database
 
 CALLERS = ("admin", "acme")
@@ -85,19 +85,10 @@ def fuzz_app(migrated_db, tmp_path_factory):
 def known(fuzz_app):
     """Sites, customers, an asset type, assets with trips and an anomaly, a certificate, a
     return request and a finished collection plan; one existing value per path parameter."""
-    from app.services import accounts, catalog, registry
+    from app.services import accounts
 
     with fuzz_app.app_context():
-        catalog.create("site", {"id": "depot-a", "name": "Depot A", "kind": "depot", "lat": 51.43, "lon": 6.76})
-        catalog.create("site", {"id": "depot-b", "name": "Depot B", "kind": "depot", "lat": 50.90, "lon": 6.92})
-        for cid, lat, lon in (("acme", 51.03, 6.98), ("globex", 51.48, 7.22)):
-            catalog.create("customer", {"id": cid, "name": cid.title()})
-            catalog.create("site", {"id": f"{cid}-site", "name": f"{cid} plant", "kind": "customer",
-                                    "customer_id": cid, "lat": lat, "lon": lon})
-        catalog.create("asset_type", {"id": "ibc", "name": "IBC 1000 L", "company_prefix": "4012345",
-                                      "grai_asset_type": "12345", "tare_mass_kg": 72.0,
-                                      "lca_profile": "ibc-1000-vs-steel-drums"})
-        c = [a.code for a in registry.register("ibc", 20, "depot-a")]
+        c = seed_places_and_assets(lca_profile="ibc-1000-vs-steel-drums")
         tokens = {}
         for role, customer in (("admin", None), ("customer", "acme")):
             user = accounts.create_user(f"{role}-{customer}", role, customer)

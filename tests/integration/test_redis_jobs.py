@@ -9,21 +9,12 @@ import pytest
 from rq import Queue, Worker
 
 from tests.conftest import auth
-from tests.integration.servers import RedisServer
 from tests.integration.test_database_faults import assert_unavailable
 
 WINDOW = {"start": "2031-03-04T08:00:00+01:00", "end": "2031-03-04T16:00:00+01:00"}
 PLAN = {"date": "2031-03-04", "depots": ["depot-a", "depot-b"], "time_limit_s": 1, "objective": "cost",
         "vehicles": [{"id": "truck-1", "capacity_units": 26, "start_depot": "depot-a", "cost_per_km": 1.1}]}
 JOBS = "/api/v1/certificates/jobs/"
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
