@@ -92,7 +92,8 @@ def seed_demo():
     for line in credentials:
         click.echo("  " + line)
     last_full_month = f"{(date.today().replace(day=1) - timedelta(days=1)):%Y-%m}"
-    click.echo(f"avoided-CO2e certificates: flask --app wsgi certificates issue --month {last_full_month}")
+    click.echo(f"avoided-CO2e certificates: the history's last complete month is issued; another month: "
+               f"flask --app wsgi certificates issue --month {last_full_month}")
 
 
 DEMO_USERS = [

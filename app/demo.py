@@ -98,7 +98,26 @@ def seed(settings, progress=None) -> DemoResult:
     scans = _simulate(anchor, anchor_registered, settings.resolver_base_url.rstrip("/"))
     counts = _ingest(scans, settings, progress)
     created["return_requests"] = return_requests.seed_demo()
+    created["certificates"] = _certificates(anchor_registered)
     return DemoResult(created, counts, anchor)
+
+
+# The demo customer whose certificate figures show on the public verification page; the
+# others keep the default (private), so both answers of /verify/<serial> can be seen.
+PUBLISHING_CUSTOMER = "rheinchem"
+
+
+def _certificates(history_end: datetime) -> int:
+    """Signed certificates for the last complete month of the history, once."""
+    from .domain.policy import OPERATOR
+    from .models import Certificate
+    from .services import catalog, certificates
+
+    month = f"{history_end.replace(day=1) - timedelta(days=1):%Y-%m}"
+    if get_session().scalar(select(func.count()).select_from(Certificate).where(Certificate.month == month)):
+        return 0
+    catalog.update_customer_settings(OPERATOR, PUBLISHING_CUSTOMER, {"publish_certificate_figures": True})
+    return len(certificates.issue(month))
 
 
 def _ingest(scans: list[dict], settings, progress) -> dict:

@@ -63,6 +63,7 @@ def test_seed_builds_a_realistic_fleet(seeded):
     scans = printed(out, "scans")
     assert created["depots"] >= 3 and created["customers"] >= 10 and created["asset_types"] >= 3
     assert created["assets"] >= 2000
+    assert created["certificates"] >= 2  # customers with trips in the month, plus the operator summary
     assert set(scans) <= {"applied", "anomaly"} and sum(scans.values()) == counts["scan_events"]
     tokens = re.findall(r"^\s+(\w+)\s+\S+@\S+\s+password \S+\s+token (circ_\S+)$", out, re.MULTILINE)
     assert {role for role, _ in tokens} >= {"admin", "depot", "driver", "customer"}
@@ -115,6 +116,12 @@ def test_demo_state_is_consistent_and_served(seeded):
         own = client.get("/api/v1/customers/rheinchem/balance", headers=customer)
         assert own.status_code == 200 and own.get_json()["total"] > 0
         assert client.get("/api/v1/customers/ruhr-polymers/balance", headers=customer).status_code == 404
+        # signed certificates: the publishing customer's figures are public, the others' are not
+        listed = client.get("/api/v1/certificates", headers=admin).get_json()["items"]
+        published = {c["customer"]: client.get(f"/api/v1/certificates/{c['serial']}/verification").get_json()
+                     for c in listed if c["customer"]}
+        assert published["rheinchem"]["figures_published"] and published["rheinchem"]["signature_valid"]
+        assert not any(v["figures_published"] for cid, v in published.items() if cid != "rheinchem")
     finally:
         app.extensions["engine"].dispose()
 
