@@ -148,10 +148,10 @@ PAGE_TEXT = {
 
 
 def install_error_pages(app: Flask) -> None:
-    """Wrap the JSON handlers for HTTP errors and unexpected exceptions (flask-smorest's and
-    the ones above), so that a browser gets an HTML page and every answer keeps the
-    exception's own headers (Allow on 405, Retry-After, WWW-Authenticate). Call it after
-    every other handler is registered."""
+    """Wrap the JSON handlers for HTTP errors and unexpected exceptions registered above, so
+    that a browser gets an HTML page and every answer keeps the exception's own headers
+    (Allow on 405, Retry-After, WWW-Authenticate). Call it after every other handler is
+    registered."""
     handlers = app.error_handler_spec[None][None]
     json_http, json_unexpected = handlers[HTTPException], handlers[Exception]
 
