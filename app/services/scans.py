@@ -72,16 +72,9 @@ def ingest(principal: Principal, items: list, settings) -> list[dict]:
     for p in live:
         if p.scan_id in known:
             p.status, p.message = "duplicate", "scan id already recorded"
-    try:
-        assets = _store(principal, pending)
-    except (IntegrityError, UniqueViolation):
-        # Only reachable when another client committed the same scan id for a different
-        # asset between our check and insert: the retry sees it as a duplicate.
-        get_session().rollback()
-        for p in pending:
-            if p.status in ("applied", "anomaly"):
-                p.status = p.message = None
-        assets = _store(principal, pending)
+    # A scan id a concurrent batch commits between our check and our insert is handled
+    # inside `_store`, which judges the batch again (it is then seen as stored).
+    assets = _store(principal, pending)
     redis_store.remember_scan_ids([p.scan_id for p in pending if p.status in ("applied", "anomaly")],
                                   settings.idempotency_ttl_s)
     return [_result(p, assets) for p in pending]
