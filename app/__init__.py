@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .config import Settings
+from app.platform.config import Settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,9 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         # limits count per client address, which would otherwise be the proxy's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
-    from . import auth, db, errors, json_limits, paths, redis_store, web
-    from .api import register_api
-    from .cli import register_cli
+    from app import web
+    from app.accounts import auth
+    from app.api import register_api
+    from app.cli import register_cli
+    from app.platform import db, errors, json_limits, paths, redis_store
 
     paths.init_app(app)
     db.init_app(app)

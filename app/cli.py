@@ -10,15 +10,15 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from .auth import ROLES, hash_token
+from app.accounts.auth import ROLES, hash_token
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_api_token)
-    from .cli_certificates import certificates_group
-    from .cli_labels import labels_group
+    from app.certificates.cli import certificates_group
+    from app.labels.cli import labels_group
 
     app.cli.add_command(labels_group)
     app.cli.add_command(certificates_group)
@@ -51,8 +51,8 @@ def _fail(message: str) -> None:
 @click.option("--name", default=None, help="user name; created if missing")
 def create_api_token(role, customer_id, name):
     """Create a bearer token (printed as the last line)."""
-    from .domain.errors import DomainError
-    from .services import accounts
+    from app.accounts import services as accounts
+    from app.domain.errors import DomainError
 
     name = name or (f"{customer_id} user" if customer_id else f"{role} user")
     try:
@@ -74,7 +74,7 @@ def demo_token(secret_key: str, label: str) -> str:
 @click.command("seed-demo")
 def seed_demo():
     """Migrate to head, then build the demo fleet and six months of history (idempotent)."""
-    from .demo import seed
+    from app.demo import seed
 
     settings = current_app.config["SETTINGS"]
     upgrade_database()
@@ -108,9 +108,9 @@ DEMO_PASSWORD = "demo-password"
 def _demo_users(settings) -> list[str]:
     from sqlalchemy import select
 
-    from .db import get_session, unit_of_work
-    from .models import ApiToken, User
-    from .services import accounts
+    from app.accounts import services as accounts
+    from app.accounts.models import ApiToken, User
+    from app.platform.db import get_session, unit_of_work
 
     lines = []
     for name, role, customer, email in DEMO_USERS:

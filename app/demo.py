@@ -15,9 +15,10 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from .auth import Principal
-from .db import get_session
-from .models import Asset, AssetType, Customer, Site
+from app.accounts.auth import Principal
+from app.assets.models import Asset
+from app.catalog.models import AssetType, Customer, Site
+from app.platform.db import get_session
 
 DEMO_NS = uuid.UUID("6f1c2b0e-8a4b-4c1e-9a53-2f1d7c9e4b10")
 HISTORY_DAYS = 183
@@ -60,7 +61,9 @@ class DemoResult:
 
 
 def seed(settings, progress=None) -> DemoResult:
-    from .services import catalog, registry, return_requests
+    from app.assets import registry
+    from app.catalog import services as catalog
+    from app.pickups import services as return_requests
 
     created = {"depots": 0, "customers": 0, "sites": 0, "asset_types": 0, "assets": 0}
     session = get_session()
@@ -109,9 +112,10 @@ PUBLISHING_CUSTOMER = "rheinchem"
 
 def _certificates(history_end: datetime) -> int:
     """Signed certificates for the last complete month of the history, once."""
-    from .domain.policy import OPERATOR
-    from .models import Certificate
-    from .services import catalog, certificates
+    from app.catalog import services as catalog
+    from app.certificates import services as certificates
+    from app.certificates.models import Certificate
+    from app.domain.policy import OPERATOR
 
     month = f"{history_end.replace(day=1) - timedelta(days=1):%Y-%m}"
     if get_session().scalar(select(func.count()).select_from(Certificate).where(Certificate.month == month)):
@@ -121,7 +125,7 @@ def _certificates(history_end: datetime) -> int:
 
 
 def _ingest(scans: list[dict], settings, progress) -> dict:
-    from .services.scans import ingest
+    from app.scanning.ingest import ingest
 
     admin = Principal(user_id=None, name="demo simulator", role="admin", customer_id=None)
     counts: dict[str, int] = {}

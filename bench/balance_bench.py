@@ -96,8 +96,8 @@ def measure(runs: int) -> dict:
     os.environ["DATABASE_URL"] = PG + DB
     os.environ.pop("REDIS_URL", None)
     from app import create_app
+    from app.balances import services as balances
     from app.domain.policy import OPERATOR
-    from app.services import balances
 
     app = create_app()
     start, end = datetime(2026, 10, 1, tzinfo=timezone.utc), datetime(2026, 11, 1, tzinfo=timezone.utc)

@@ -123,8 +123,9 @@ def floor_scan() -> dict:
 def issue_child(key_file: str) -> None:
     """Runs in a child process: issue the month, report timings and this process's peak RSS."""
     from app import create_app
-    from app.config import Settings
-    from app.services import certificate_data, certificates
+    from app.certificates import data as certificate_data
+    from app.certificates import services as certificates
+    from app.platform.config import Settings
 
     phases = {}
     read = certificate_data.read_month

@@ -15,9 +15,9 @@ Sections (each merged into bench/results/routing.json, whole result to stdout):
 from __future__ import annotations
 
 import argparse
-import os
 import json
 import math
+import os
 import platform
 import sys
 import time

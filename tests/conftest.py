@@ -55,7 +55,7 @@ def migrated_db():
 
 @pytest.fixture
 def settings(migrated_db):
-    from app.config import Settings
+    from app.platform.config import Settings
 
     return Settings(database_url=migrated_db, redis_url=REDIS_URL, secret_key="test-secret",
                     auth_failures_per_minute=1000)
@@ -99,7 +99,7 @@ def client(app):
 @pytest.fixture
 def world(app):
     """Two depots, two customers with one site each, one asset type and 20 assets."""
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     with app.app_context():
         codes = seed_places_and_assets()
@@ -114,7 +114,8 @@ def world(app):
 def seed_places_and_assets(**asset_type) -> list[str]:
     """Depots A and B, customers acme and globex with one site each, the `ibc` asset type
     (`asset_type` adds fields) and 20 IBCs at depot A; their codes. Needs an app context."""
-    from app.services import catalog, registry
+    from app.catalog import services as catalog
+    from app.assets import registry
 
     catalog.create("site", {"id": "depot-a", "name": "Depot A", "kind": "depot", "lat": 51.43, "lon": 6.76})
     catalog.create("site", {"id": "depot-b", "name": "Depot B", "kind": "depot", "lat": 50.90, "lon": 6.92})

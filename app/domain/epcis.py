@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .states import EPCIS_MAPPING, OWN_VOCAB, EventType
+from app.domain.states import EPCIS_MAPPING, OWN_VOCAB, EventType
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .geo import road_km
-from .states import AssetState as S
-from .states import EventType as E
-from .trips import CustodyMove, Trip, TripLeg
+from app.domain.geo import road_km
+from app.domain.states import AssetState as S
+from app.domain.states import EventType as E
+from app.domain.trips import CustodyMove, Trip, TripLeg
 
 DEPOT_STATES = frozenset({S.AVAILABLE, S.RECEIVED, S.CLEANED, S.DAMAGED, S.REPAIRED})
 CUSTOMER_STATES = frozenset({S.ISSUED, S.AT_CUSTOMER})

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from .errors import Forbidden, NotFound
-from .states import EventType as E
+from app.domain.errors import Forbidden, NotFound
+from app.domain.states import EventType as E
 
 ROLES = ("admin", "depot", "driver", "customer")
 ALL = frozenset(ROLES)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .geo import road_km
+from app.domain.geo import road_km
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .lifecycle import SitePoint
+    from app.domain.lifecycle import SitePoint
 
 TRIP_OUTCOMES = ("open", "completed", "cancelled", "lost", "retired", "return_unobserved")
 

@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
         # __Host-: the browser only accepts it over https, for this host, on path /.
         SESSION_COOKIE_NAME="__Host-session" if settings.https else "session",
         # The cookie expires after the idle timeout and is renewed by each request; the
-        # server-side record (services/web_sessions.py) enforces both timeouts.
+        # server-side record (accounts/web_sessions.py) enforces both timeouts.
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=idle_s),
         SESSION_REFRESH_EACH_REQUEST=True,
     )
@@ -43,15 +43,22 @@ def init_app(app: Flask) -> None:
     # it matches before the blueprint's: point it at the pages' files so both serve them.
     app.static_folder = bp.static_folder
 
-    from . import headers
+    from app.web import headers
 
     headers.init_app(app)
 
-    from . import account, console, pages, portal, scan, users  # noqa: F401  (routes register on bp)
-    from . import certificates  # noqa: F401  (public certificate verification page)
+    from app.web import (  # noqa: F401  (routes register on bp)
+        account,
+        certificates,  # noqa: F401  (public certificate verification page)
+        console,
+        pages,
+        portal,
+        scan,
+        users,
+    )
 
     app.register_blueprint(bp)
 
-    from ..errors import install_error_pages
+    from app.platform.errors import install_error_pages
 
     install_error_pages(app)  # last: it wraps the JSON error handlers registered before

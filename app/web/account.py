@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from ..domain.errors import DomainError
-from ..services import accounts
-from ..services.sign_in_limits import TooManyAttempts
-from . import bp
-from .forms import PasswordForm
-from .session import current_session_hash, page, signed_in
+from app.accounts import services as accounts
+from app.accounts.sign_in_limits import TooManyAttempts
+from app.domain.errors import DomainError
+from app.web import bp
+from app.web.forms import PasswordForm
+from app.web.session import current_session_hash, page, signed_in
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from ..services import certificates
-from . import bp
+from app.certificates import services as certificates
+from app.web import bp
 
 
 @bp.route("/verify/<serial>")

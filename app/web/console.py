@@ -7,13 +7,18 @@ from datetime import datetime, timedelta, timezone
 from flask import redirect, render_template, request, send_file, url_for
 from marshmallow import ValidationError
 
-from ..domain import policy
-from ..domain.errors import DomainError
-from ..schemas.planning import CollectionPlanInSchema
-from ..services import alerts, catalog, kpis, labels, planning, queries, return_requests
-from . import bp
-from .forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
-from .session import page, signed_in
+from app.assets import queries
+from app.balances import alerts, kpis
+from app.catalog import services as catalog
+from app.domain import policy
+from app.domain.errors import DomainError
+from app.labels import services as labels
+from app.pickups import services as return_requests
+from app.planning import services as planning
+from app.planning.schemas import CollectionPlanInSchema
+from app.web import bp
+from app.web.forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
+from app.web.session import page, signed_in
 
 CONSOLE_ROLES = policy.section_roles("console")
 

@@ -7,14 +7,25 @@ TIMESTAMP_MIN..TIMESTAMP_MAX.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (DateField, EmailField, FloatField, IntegerField, PasswordField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, TimeField)
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import (
+    DateField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..config import timestamp_bounds
-from ..domain.inputs import CODE_CONTROLS, MULTILINE, day_problem, text_problem
-from ..services.accounts import PASSWORD_LENGTH
+from app.accounts.services import PASSWORD_LENGTH
+from app.domain.inputs import CODE_CONTROLS, MULTILINE, day_problem, text_problem
+from app.platform.config import timestamp_bounds
 
 
 class PrintableText:

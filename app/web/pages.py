@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from ..domain.errors import DomainError
-from ..errors import error_body, html_error, wants_html
-from ..services import web_sessions
-from ..services.sign_in_limits import TooManyAttempts
-from . import bp
-from .forms import LoginForm
-from .session import home_url, safe_next, sign_in, sign_out, signed_in
+from app.accounts import web_sessions
+from app.accounts.sign_in_limits import TooManyAttempts
+from app.domain.errors import DomainError
+from app.platform.errors import error_body, html_error, wants_html
+from app.web import bp
+from app.web.forms import LoginForm
+from app.web.session import home_url, safe_next, sign_in, sign_out, signed_in
 
 
 @bp.app_context_processor

@@ -10,17 +10,23 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
-from ..domain import policy
-from ..domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
-from ..domain.errors import DomainError
-from ..domain.inputs import INT_MAX
-from ..services import accounts, balances, catalog, certificate_pdf, certificates, queries, return_requests
-from ..services.csv_export import to_csv
-from ..services.planning_inputs import zone
-from . import bp, charts
-from .forms import PeriodForm, PickupForm, PublishForm, TokenForm
-from .session import page, signed_in
-from .statement_pdf import statement_pdf
+from app.accounts import services as accounts
+from app.assets import queries
+from app.balances import services as balances
+from app.balances.statement_pdf import statement_pdf
+from app.catalog import services as catalog
+from app.certificates import pdf as certificate_pdf
+from app.certificates import services as certificates
+from app.domain import policy
+from app.domain.errors import DomainError
+from app.domain.inputs import INT_MAX
+from app.domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
+from app.pickups import services as return_requests
+from app.planning.inputs import zone
+from app.platform.csv_export import to_csv
+from app.web import bp, charts
+from app.web.forms import PeriodForm, PickupForm, PublishForm, TokenForm
+from app.web.session import page, signed_in
 
 COLUMNS = ("opening", *MOVE_KINDS_IN, *MOVE_KINDS_OUT, "closing")
 COLUMN_LABELS = {"opening": "Opening", "issued": "Issued", "transfer_in": "Transferred in", "found": "Found",

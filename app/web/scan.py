@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import current_app, render_template, send_from_directory, url_for
 
-from ..services import catalog
-from ..domain.policy import CUSTOMER_SITE_EVENTS, NEEDS_CUSTOMER, ROLE_EVENTS, section_roles
-from ..domain.states import EventType
-from . import bp
-from .session import page, signed_in
+from app.catalog import services as catalog
+from app.domain.policy import CUSTOMER_SITE_EVENTS, NEEDS_CUSTOMER, ROLE_EVENTS, section_roles
+from app.domain.states import EventType
+from app.web import bp
+from app.web.session import page, signed_in
 
 # The operations offered, in the order of an asset's round trip.
 OPERATIONS = [

@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 
-from ..auth import Principal
-from ..domain.inputs import bad_text
-from ..services import web_sessions
-from . import bp, csrf
+from app.accounts import web_sessions
+from app.accounts.auth import Principal
+from app.domain.inputs import bad_text
+from app.web import bp, csrf
 
 HOME_BY_ROLE = {"admin": "web.console_home", "depot": "web.scan_app", "driver": "web.scan_app",
                 "customer": "web.portal_home"}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from ..services import accounts
-from . import bp
-from .session import page, signed_in
+from app.accounts import services as accounts
+from app.web import bp
+from app.web.session import page, signed_in
 
 
 @bp.route("/console/users")

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0007'
 down_revision = '0005'
 branch_labels = None

@@ -55,7 +55,7 @@ def browser(chromium_path):
 @pytest.fixture
 def live(app, world):
     """The app on a free port, with a password user for each role."""
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     with app.app_context():
         users = {key: accounts.create_user(name, role, customer, email, PASSWORD).id

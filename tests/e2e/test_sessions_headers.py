@@ -17,7 +17,7 @@ ACCOUNT_LIMIT = 3
 
 @pytest.fixture
 def settings(migrated_db):
-    from app.config import Settings
+    from app.platform.config import Settings
 
     return Settings(database_url=migrated_db, redis_url=REDIS_URL, secret_key="test-secret",
                     auth_failures_per_minute=1000, login_failures_per_account=ACCOUNT_LIMIT)

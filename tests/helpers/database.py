@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 def table_names() -> list[str]:
     """Every mapped table, dependents before what they reference, so a table added to the
     models is emptied between tests without editing a list here."""
-    from app.models import Base
+    from app.tables import Base
 
     return [t.name for t in reversed(Base.metadata.sorted_tables)]
 

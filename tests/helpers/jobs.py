@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import uuid
 
-from app.jobs import in_app_context
+from app.platform.jobs import in_app_context
 
 RUN_PREFIX = "job-run-"
 
 
 def _record_run() -> None:
-    from app.services import catalog
+    from app.catalog import services as catalog
 
     catalog.create("customer", {"id": f"{RUN_PREFIX}{uuid.uuid4().hex[:12]}", "name": "job run"})
 

@@ -23,7 +23,7 @@ def csrf_of(html: str) -> str:
 
 def sign_in(app, client, role: str = "admin", customer: str | None = None) -> str:
     """Signs `client` in as a new user of `role`; returns the session's CSRF token."""
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     email = f"{role}-{customer or 'op'}@example.test"
     with app.app_context():

@@ -12,7 +12,7 @@ FAILURE_LIMIT = 3
 
 @pytest.fixture
 def settings(migrated_db):
-    from app.config import Settings
+    from app.platform.config import Settings
 
     return Settings(database_url=migrated_db, redis_url=REDIS_URL, secret_key="test-secret",
                     auth_failures_per_minute=FAILURE_LIMIT)
@@ -180,7 +180,7 @@ def test_public_endpoints_need_no_token(client, world, tmp_path, app):
 def test_every_api_view_declares_who_may_call_it(app):
     """A view without `requires`/`public` still needs a token (check_access fails closed),
     but its role rules would be missing: every view must say."""
-    from app.auth import access_of
+    from app.accounts.auth import access_of
 
     undeclared = []
     for endpoint, view in app.view_functions.items():

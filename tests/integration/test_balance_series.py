@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from app.domain.policy import Viewer
-from app.services import balances
+from app.balances import services as balances
 from tests.conftest import auth, full_trip, scan
 
 

@@ -38,7 +38,8 @@ def statement(client, headers, customer, start, end):
 
 @pytest.fixture
 def second_type(app, world):
-    from app.services import catalog, registry
+    from app.catalog import services as catalog
+    from app.assets import registry
 
     with app.app_context():
         catalog.create("asset_type", {"id": "crate", "name": "Crate", "company_prefix": "4012345",

@@ -43,7 +43,8 @@ def admin(world):
 def month_data(app, client, world, admin):
     """September: acme 5 IBC trips + 2 crate trips (no LCA profile), globex 3 IBC trips (one
     passed on from acme: credited to globex, the last holder), one IBC lost; one August trip."""
-    from app.services import catalog, registry
+    from app.catalog import services as catalog
+    from app.assets import registry
 
     with app.app_context():
         catalog.update("asset_type", "ibc", {"lca_profile": PROFILE})
@@ -98,9 +99,10 @@ def issue(client, headers, month=MONTH, customer=None, status=201):
 
 
 def trip_rows(app, customer=None, month=MONTH):
-    from app.db import get_session
-    from app.models import AssetType, Trip
-    from app.services.certificate_data import parse_month
+    from app.platform.db import get_session
+    from app.catalog.models import AssetType
+    from app.assets.models import Trip
+    from app.certificates.data import parse_month
 
     m = parse_month(month)
     with app.app_context():
@@ -112,8 +114,8 @@ def trip_rows(app, customer=None, month=MONTH):
 
 
 def observed_loss_rate(app) -> float:
-    from app.db import get_session
-    from app.models import Trip
+    from app.platform.db import get_session
+    from app.assets.models import Trip
 
     with app.app_context():
         outcomes = list(get_session().scalars(select(Trip.outcome).where(Trip.asset_type_id == "ibc")))
@@ -163,7 +165,7 @@ def test_numbers_equal_lca_aggregate_of_the_trip_inputs(app, client, admin, mont
 
 
 def test_profile_default_loss_rate_without_observed_data(app, client, admin, world):
-    from app.services import catalog
+    from app.catalog import services as catalog
 
     with app.app_context():
         catalog.update("asset_type", "ibc", {"lca_profile": PROFILE})
@@ -175,8 +177,8 @@ def test_profile_default_loss_rate_without_observed_data(app, client, admin, wor
     assert doc["assumptions"][PROFILE]["loss_rate_source"] == "observed"
     # a profile with no trip at all falls back to the profile default
     with app.app_context():
-        from app.services.certificates import _loss_options
-        from app.services.certificate_data import MonthInputs, parse_month
+        from app.certificates.services import _loss_options
+        from app.certificates.data import MonthInputs, parse_month
 
         _, notes = _loss_options(MonthInputs(parse_month(MONTH), {}, {}, {}), lca.default_profiles())
     assert notes[PROFILE]["loss_rate_source"] == "profile_default"
@@ -255,7 +257,7 @@ def test_signature_verifies_and_any_changed_byte_fails(app, client, admin, month
     r = client.post(f"{URL}/verify", data=forged, content_type="application/json")
     assert r.get_json()["valid"] is False and "signature" in r.get_json()["reason"]
     # every single-byte change anywhere in the document fails
-    from app.services import certificates
+    from app.certificates import services as certificates
 
     start = raw.index(b'"document":') + len(b'"document":')
     end = raw.index(b',"key_id":')

@@ -88,7 +88,7 @@ def test_cli_as_a_subprocess(app, world, key_file):  # noqa: F811
 
 
 def test_signing_key_is_created_once_with_mode_0600(app, tmp_path):
-    from app.services import signing
+    from app.certificates import signing
 
     path = tmp_path / "instance" / "signing-key.pem"
     first = signing.load_or_create(path)
@@ -108,8 +108,8 @@ def test_signing_key_file_is_a_setting_read_at_start_up(settings, key_file, tmp_
     from dataclasses import replace
 
     from app import create_app
-    from app.config import Settings
-    from app.services import signing
+    from app.platform.config import Settings
+    from app.certificates import signing
 
     monkeypatch.setenv("SIGNING_KEY_FILE", str(key_file))
     assert Settings().signing_key_file == str(key_file)
@@ -143,7 +143,7 @@ def test_openapi_documents_the_endpoints(client):
 
 
 def test_queued_when_a_worker_listens(app, client, admin, world, monkeypatch):
-    from app import jobs
+    from app.platform import jobs
 
     monkeypatch.setattr(jobs, "worker_listening", lambda: True)
     r = client.post(URL, json={"month": MONTH, "customer": "acme"}, headers=admin)
@@ -155,7 +155,7 @@ def test_queued_when_a_worker_listens(app, client, admin, world, monkeypatch):
     # a worker would run the job; run it here with the same function
     from rq import Queue, SimpleWorker
 
-    from app import redis_store
+    from app.platform import redis_store
 
     with app.app_context():
         SimpleWorker([Queue(jobs.QUEUE, connection=redis_store.client())], connection=redis_store.client()).work(burst=True)

@@ -205,7 +205,7 @@ def test_locked_sqlite_database_is_a_passing_fault(tmp_path):
     """The demo's SQLite: a writer holding the lock past the busy timeout is worth a retry."""
     import sqlite3
 
-    from app.db import transient_failure
+    from app.platform.db import transient_failure
 
     path = tmp_path / "demo.db"
     holder = sqlite3.connect(path, isolation_level=None)

@@ -14,7 +14,7 @@ def committed(app, sql: str) -> int:
 
 
 def add_customers(app, *ids: str) -> None:
-    from app.services import catalog
+    from app.catalog import services as catalog
 
     with app.app_context():
         for id_ in ids:
@@ -44,7 +44,8 @@ def test_a_failed_unit_of_work_returns_to_the_savepoint_and_the_end_rolls_everyt
 
 
 def test_sequences_restart_after_a_rolled_back_test(app):
-    from app.services import catalog, registry
+    from app.catalog import services as catalog
+    from app.assets import registry
 
     def register_three() -> list[int]:
         with app.app_context():
@@ -62,7 +63,7 @@ def test_sequences_restart_after_a_rolled_back_test(app):
 
 
 def test_rows_committed_behind_the_transactions_back_are_reported(app):
-    from app.models import Customer
+    from app.catalog.models import Customer
 
     with pytest.raises(AssertionError, match=r"committed outside the test's transaction in \['customers'\]"):
         with joined_transaction(app):

@@ -99,7 +99,7 @@ def test_seed_builds_a_realistic_fleet(seeded):
 
 def test_demo_state_is_consistent_and_served(seeded):
     from app import create_app
-    from app.config import Settings
+    from app.platform.config import Settings
 
     db, out, _ = seeded
     app = create_app({"SETTINGS": Settings(database_url=f"sqlite:///{db}", redis_url=None, secret_key="x"),

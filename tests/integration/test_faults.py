@@ -150,10 +150,10 @@ def gunicorn(app, world, own_redis, tmp_path):
 def replay_every_asset(app) -> int:
     """Refold each asset from its stored scans through the service's replay path and write
     the result, as a late scan would. Returns the number of assets replayed."""
-    from app.db import unit_of_work
-    from app.services import projection_store as store
-    from app.services.scans import _replay
-    from app.services.sitecache import SiteCache
+    from app.platform.db import unit_of_work
+    from app.scanning import store
+    from app.scanning.ingest import _replay
+    from app.catalog.sitecache import SiteCache
 
     with app.app_context(), unit_of_work() as session:
         codes = [r[0] for r in rows(app, "SELECT code FROM assets ORDER BY id")]

@@ -100,7 +100,7 @@ def test_site_time_zone_must_be_iana(app, client, world, admin, zone):
 
 def test_the_catalog_service_checks_zones_for_callers_without_the_schema(app, world):
     from app.domain.errors import DomainError
-    from app.services import catalog
+    from app.catalog import services as catalog
 
     with app.app_context(), pytest.raises(DomainError) as err:
         catalog.create("site", {"id": "s-cli", "name": "S", "kind": "depot", "lat": 1, "lon": 1,

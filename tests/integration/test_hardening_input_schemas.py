@@ -10,8 +10,8 @@ from wtforms import DateField, IntegerField, SelectFieldBase, StringField
 from wtforms.validators import NumberRange
 
 from app.domain.inputs import BIGINT_MAX
-from app.schemas.fields import Day, FullMatch, Text, Timestamp
-from app.schemas.scans import ScanInSchema
+from app.platform.fields import Day, FullMatch, Text, Timestamp
+from app.scanning.schemas import ScanInSchema
 
 # Integers bounded by the service itself before any SQL, whose error names the field.
 BOUNDED_IN_SERVICE = {("RegisterBatchSchema", "count")}  # services.labels.plan_registration

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from app.config import TIMESTAMP_MAX_DEFAULT, TIMESTAMP_MIN_DEFAULT
-from app.schemas.scans import ScanInSchema
-from app.services.scans import _fast_load
+from app.platform.config import TIMESTAMP_MAX_DEFAULT, TIMESTAMP_MIN_DEFAULT
+from app.scanning.schemas import ScanInSchema
+from app.scanning.ingest import _fast_load
 from tests.conftest import T0, auth, full_trip, scan
 from tests.integration.hardening_input import all_counts, csrf_of, error_fields, sign_in
 from tests.integration.state import asset_state, counts, rows
@@ -330,7 +330,7 @@ def test_login_with_nul_email_is_refused_not_a_server_error(app, client, world):
 
 @pytest.mark.parametrize("target", ["/console%0d%0aX-Injected:%201", "/console%00", "/console%0a"])
 def test_sign_in_ignores_a_next_target_with_control_characters(app, client, world, target):
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     with app.app_context():
         accounts.create_user("page admin", "admin", None, "page-admin@example.test", "correct horse battery")

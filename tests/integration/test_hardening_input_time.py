@@ -124,7 +124,7 @@ def test_certificate_month_outside_the_range_or_malformed_is_422(app, client, wo
 
 def test_certificate_month_rule_also_holds_for_the_service(app):
     from app.domain.errors import DomainError
-    from app.services.certificate_data import parse_month
+    from app.certificates.data import parse_month
 
     with app.app_context():
         assert parse_month("2026-08").text == "2026-08"

@@ -26,7 +26,7 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 
 
 def make_settings(migrated_db, **overrides):
-    from app.config import Settings
+    from app.platform.config import Settings
 
     values = dict(database_url=migrated_db, redis_url=REDIS_URL, secret_key="test-secret",
                   auth_failures_per_minute=1000, login_failures_per_account=ACCOUNT_LIMIT,
@@ -43,7 +43,7 @@ def settings(migrated_db):
 @pytest.fixture
 def people(app, world):
     """A password user per role (plus its own API token)."""
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     with app.app_context():
         ids = {key: accounts.create_user(name, role, customer, email, PASSWORD).id
@@ -110,7 +110,7 @@ def test_over_https_the_cookie_is_secure_host_only_and_hsts_is_sent(migrated_db,
     app = create_app({"SETTINGS": make_settings(migrated_db, public_base_url="https://circ.example"), "TESTING": True})
     client = app.test_client()
     with app.app_context():
-        from app.services import accounts
+        from app.accounts import services as accounts
 
         accounts.create_user("Dirk", "depot", None, "dirk@example.org", PASSWORD)
     # over https Flask-WTF also wants a same-origin Referer (hence Referrer-Policy same-origin)
@@ -350,7 +350,7 @@ def test_limits_are_shared_by_workers_through_redis(app, migrated_db, people):
 
 def test_limits_work_without_redis(migrated_db, world):
     from app import create_app
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     app = create_app({"SETTINGS": make_settings(migrated_db, redis_url=None), "TESTING": True})
     with app.app_context():
@@ -364,7 +364,7 @@ def test_limits_work_without_redis(migrated_db, world):
 
 def test_limits_count_the_forwarded_client_address_behind_a_trusted_proxy(migrated_db, world):
     from app import create_app
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     app = create_app({"SETTINGS": make_settings(migrated_db, proxy_hops=1), "TESTING": True})
     with app.app_context():
@@ -384,14 +384,14 @@ def test_limits_count_the_forwarded_client_address_behind_a_trusted_proxy(migrat
 def test_unknown_inactive_and_passwordless_accounts_cost_one_password_hash(app, people, monkeypatch):
     from werkzeug.security import generate_password_hash
 
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     calls: list[str] = []
     real = accounts.check_password_hash
     monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: calls.append(h) or real(h, p))
     with app.app_context():
         accounts.create_user("Token only", "driver", None, "driver@example.org")  # no password
-        from app.auth import Principal
+        from app.accounts.auth import Principal
 
         admin = Principal(people["ids"]["admin"], "admin", "admin", None)
         accounts.set_active(admin, people["ids"]["depot"], False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.csv_export import safe_cell, to_csv
+from app.platform.csv_export import safe_cell, to_csv
 from tests.conftest import auth
 from tests.integration.test_hardening_tenancy_matrix import PASSWORD, sign_in
 
@@ -45,7 +45,7 @@ def test_every_csv_writer_goes_through_the_helper():
 
 def test_plan_csv_escapes_site_names(app, client, world):
     """Site names are typed by people; a stop list opened in a spreadsheet must not run them."""
-    from app.services import catalog
+    from app.catalog import services as catalog
 
     admin = auth(world["tokens"]["admin"])
     with app.app_context():
@@ -71,7 +71,8 @@ def test_plan_csv_escapes_site_names(app, client, world):
 
 
 def test_portal_statement_csv_goes_through_the_helper(app, client, world, monkeypatch):
-    from app.services import accounts, csv_export
+    from app.accounts import services as accounts
+    from app.platform import csv_export
 
     with app.app_context():
         accounts.create_user("web-acme", "customer", "acme", "acme@matrix.example", PASSWORD)

@@ -25,7 +25,8 @@ DEPOTS = ("depot-a", "depot-b")
 @pytest.fixture
 def third(app, world):
     """A third customer with its own site and token."""
-    from app.services import accounts, catalog
+    from app.accounts import services as accounts
+    from app.catalog import services as catalog
 
     with app.app_context():
         catalog.create("customer", {"id": "initech", "name": "Initech"})
@@ -53,8 +54,9 @@ def read(client, token, code):
 
 def expected_visible(app, code: str, customer: str) -> list[str]:
     """Scan ids in `customer`'s custody periods, from the pure fold of the stored scans."""
-    from app.db import get_session
-    from app.models import Asset, ScanEvent
+    from app.platform.db import get_session
+    from app.assets.models import Asset
+    from app.scanning.models import ScanEvent
     from sqlalchemy import select
 
     sites = site_points(app)
@@ -173,7 +175,7 @@ STEP = st.sampled_from(["issue", "deliver", "transfer", "collect", "receive", "c
 def test_random_histories_never_show_another_customer(app, client, third, steps, n_customers, late, seed):
     """Random histories over 2-3 customers (anomalies included, uploaded in or out of
     order): each customer's view holds exactly its custody periods and no other id."""
-    from app.services import registry
+    from app.assets import registry
 
     world = third
     customers = CUSTOMERS[:n_customers]

@@ -23,7 +23,7 @@ DAY = "2031-03-04"
 @pytest.fixture
 def estate(app, client, world, tmp_path):
     """A history touching both customers, return requests, certificates and a finished plan."""
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     key = tmp_path / "signing-key.pem"
     key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
@@ -241,7 +241,13 @@ def test_services_enforce_the_policy_without_the_views(app, estate):
 
     from app.domain.errors import Forbidden, NotFound
     from app.domain.policy import Viewer
-    from app.services import accounts, balances, catalog, certificates, kpis, planning, queries, return_requests
+    from app.accounts import services as accounts
+    from app.balances import services as balances, kpis
+    from app.catalog import services as catalog
+    from app.certificates import services as certificates
+    from app.planning import services as planning
+    from app.assets import queries
+    from app.pickups import services as return_requests
 
     driver, globex = Viewer("driver"), Viewer("customer", "globex")
     start, end = datetime(2026, 8, 1, tzinfo=timezone.utc), datetime(2026, 10, 1, tzinfo=timezone.utc)

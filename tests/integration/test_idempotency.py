@@ -89,7 +89,7 @@ def build(histories) -> list[list[tuple]]:
 
 
 def register(app, n: int) -> list[str]:
-    from app.services import registry
+    from app.assets import registry
 
     with app.app_context():
         return [a.code for a in registry.register("ibc", n, "depot-a")]

@@ -7,7 +7,7 @@ from rq import Queue, SimpleWorker
 from rq.job import JobStatus
 from sqlalchemy import text
 
-from app import jobs
+from app.platform import jobs
 from tests.helpers.jobs import RUN_PREFIX, failing_job, succeeding_job
 
 
@@ -52,7 +52,7 @@ def test_a_job_outside_an_app_context_runs_once_in_the_process_app(app, app_buil
 
 
 def test_a_worker_runs_a_failing_job_once_and_keeps_its_app(app, app_builds):
-    from app import redis_store
+    from app.platform import redis_store
 
     with app.app_context():
         connection = redis_store.client()
@@ -69,7 +69,7 @@ def test_a_worker_runs_a_failing_job_once_and_keeps_its_app(app, app_builds):
 
 
 def test_certificate_run_with_a_missing_signing_key_fails_once(app, app_builds, tmp_path):
-    from app.services import certificates
+    from app.certificates import services as certificates
 
     with app.app_context():
         app.config["SIGNING_KEY_FILE"] = str(tmp_path / "missing.pem")

@@ -85,8 +85,9 @@ def digital_link(app, code: str) -> str:
 
 def stored_state(app) -> dict:
     """What a rejected request must not change: assets, serial counters, print counts."""
-    from app.db import get_session
-    from app.models import Asset, AssetType
+    from app.platform.db import get_session
+    from app.assets.models import Asset
+    from app.catalog.models import AssetType
 
     with app.app_context():
         s = get_session()
@@ -96,8 +97,8 @@ def stored_state(app) -> dict:
 
 
 def label_prints(app, codes: list[str]) -> list[int]:
-    from app.db import get_session
-    from app.models import Asset
+    from app.platform.db import get_session
+    from app.assets.models import Asset
 
     with app.app_context():
         by_code = dict(get_session().execute(select(Asset.code, Asset.label_prints).where(Asset.code.in_(codes))).all())
@@ -184,7 +185,7 @@ def test_label_png_bad_module_size(client, world, admin):
 
 
 def test_label_routes_accept_every_code_form_and_leave_asset_route_alone(app, client, world, admin):
-    from app.services import registry
+    from app.assets import registry
 
     code = world["codes"][2]
     uri = digital_link(app, code)
@@ -208,8 +209,8 @@ def test_label_routes_accept_every_code_form_and_leave_asset_route_alone(app, cl
 
 
 def _insert_asset(app, serial: str) -> str:
-    from app.db import unit_of_work
-    from app.models import Asset
+    from app.platform.db import unit_of_work
+    from app.assets.models import Asset
 
     code = make_grai("4012345", "12345", serial).ai_value
     with unit_of_work() as session:

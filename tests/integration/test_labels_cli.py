@@ -64,7 +64,7 @@ def test_reprint_keeps_the_code_and_counts_the_reprint(app, client, world, tmp_p
 
 
 def _ambiguous_type(app):
-    from app.services import catalog
+    from app.catalog import services as catalog
 
     with app.app_context():
         catalog.create("asset_type", {"id": "ibc-other", "name": "IBC (other pool)", "company_prefix": "4098765",

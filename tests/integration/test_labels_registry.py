@@ -36,23 +36,23 @@ def _race(app, work) -> list:
 
 
 def _next_serial(app, type_id: str = "ibc") -> int:
-    from app.db import get_session
-    from app.models import AssetType
+    from app.platform.db import get_session
+    from app.catalog.models import AssetType
 
     with app.app_context():
         return get_session().scalar(select(AssetType.next_serial).where(AssetType.id == type_id))
 
 
 def _all_serials(app) -> list[int]:
-    from app.db import get_session
-    from app.models import Asset
+    from app.platform.db import get_session
+    from app.assets.models import Asset
 
     with app.app_context():
         return [int(s) for s in get_session().scalars(select(Asset.serial).where(Asset.asset_type_id == "ibc"))]
 
 
 def test_concurrent_registrations_get_distinct_contiguous_serials(app, world):
-    from app.services import registry
+    from app.assets import registry
 
     batches = _race(app, lambda: [int(a.serial) for a in registry.register("ibc", PER_THREAD, "depot-a")])
     total = len(world["codes"]) + THREADS * PER_THREAD

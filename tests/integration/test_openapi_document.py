@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from app.json_limits import MAX_DEPTH, MAX_NUMBER_DIGITS
+from app.platform.json_limits import MAX_DEPTH, MAX_NUMBER_DIGITS
 
 
 @pytest.fixture(scope="module")
 def doc():
     from app import create_app
-    from app.config import Settings
+    from app.platform.config import Settings
 
     app = create_app({"SETTINGS": Settings(database_url="sqlite://"), "TESTING": True})
     return app.test_client().get("/api/v1/openapi.json").get_json()

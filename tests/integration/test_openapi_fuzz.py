@@ -49,7 +49,7 @@ FUZZ_CONFIG = {
 def _document() -> dict:
     """The document the service serves, rendered by an app that needs no database."""
     from app import create_app
-    from app.config import Settings
+    from app.platform.config import Settings
 
     doc_app = create_app({"SETTINGS": Settings(database_url="sqlite://"), "TESTING": True})
     return doc_app.test_client().get("/api/v1/openapi.json").get_json()
@@ -63,7 +63,7 @@ seen: dict[tuple[str, str], int] = {}
 @pytest.fixture(scope="module")
 def fuzz_app(migrated_db, tmp_path_factory):
     from app import create_app
-    from app.config import Settings
+    from app.platform.config import Settings
 
     # Every generated request also goes out without a token (the ignored-auth check):
     # the failed-attempt limiter must not turn those into 429s here.
@@ -85,7 +85,7 @@ def fuzz_app(migrated_db, tmp_path_factory):
 def known(fuzz_app):
     """Sites, customers, an asset type, assets with trips and an anomaly, a certificate, a
     return request and a finished collection plan; one existing value per path parameter."""
-    from app.services import accounts
+    from app.accounts import services as accounts
 
     with fuzz_app.app_context():
         c = seed_places_and_assets(lca_profile="ibc-1000-vs-steel-drums")

@@ -53,7 +53,7 @@ def tokens(world):
 @pytest.fixture
 def day(app, client, tokens):
     """Customer sites around the Ruhr, and the return requests customers made for DAY."""
-    from app.services import catalog
+    from app.catalog import services as catalog
 
     weekdays = {d: ["09:00", "15:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
     with app.app_context():
@@ -294,7 +294,7 @@ def test_openapi_documents_the_endpoints(client):
 
 
 def test_a_failing_run_ends_failed_not_running(client, tokens, day, monkeypatch):
-    from app.services import collection_planning
+    from app.planning import collections as collection_planning
 
     def broken(params, progress=None):
         raise RuntimeError("solver crashed")

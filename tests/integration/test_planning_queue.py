@@ -24,7 +24,7 @@ def worker(app):
     """An RQ worker in its own process on the test database and Redis db."""
     from rq import Worker
 
-    from app import jobs, redis_store
+    from app.platform import jobs, redis_store
 
     env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": "test-secret"}
     proc = subprocess.Popen([str(Path(sys.executable).with_name("rq")), "worker", jobs.QUEUE, "--url", REDIS_URL,

@@ -24,7 +24,8 @@ def tokens(world):
 @pytest.fixture
 def imbalance(app, client, tokens, world):
     """depot-a: 20 clean IBCs, no demand. depot-b and depot-c: busy, stock issued out."""
-    from app.services import catalog, registry
+    from app.catalog import services as catalog
+    from app.assets import registry
 
     with app.app_context():
         catalog.create("site", {"id": "depot-c", "name": "Depot C", "kind": "depot", "lat": 51.52, "lon": 7.54})

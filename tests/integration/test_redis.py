@@ -59,7 +59,7 @@ def test_an_id_redis_remembers_but_the_database_lacks_is_judged_as_new(app, clie
     admin = auth(world["tokens"]["admin"])
     code = world["codes"][0]
     remembered = scan(code, "issue", "depot-a", T0, "acme")
-    from app import redis_store
+    from app.platform import redis_store
 
     with app.app_context():
         redis_store.remember_scan_ids([remembered["id"]], app.config["SETTINGS"].idempotency_ttl_s)

@@ -15,7 +15,7 @@ NOTHING_LISTENING = "redis://127.0.0.1:6399/0"
 
 @pytest.fixture
 def settings(migrated_db):
-    from app.config import Settings
+    from app.platform.config import Settings
 
     return Settings(database_url=migrated_db, redis_url=NOTHING_LISTENING, secret_key="test-secret",
                     auth_failures_per_minute=3)

@@ -19,7 +19,7 @@ JOBS = "/api/v1/certificates/jobs/"
 
 @pytest.fixture
 def settings(migrated_db, own_redis):
-    from app.config import Settings
+    from app.platform.config import Settings
 
     return Settings(database_url=migrated_db, redis_url=own_redis.url, secret_key="test-secret",
                     auth_failures_per_minute=1000)
@@ -45,7 +45,7 @@ def admin(app, world, key_file):
 @pytest.fixture
 def listening(app):
     """A worker registered on the queue (it never takes a job), so requests queue their runs."""
-    from app import jobs, redis_store
+    from app.platform import jobs, redis_store
 
     with app.app_context():
         worker = Worker([jobs.QUEUE], connection=redis_store.client())
@@ -63,7 +63,7 @@ def test_ids_that_name_no_run_answer_404(client, admin, job_id):
 
 
 def test_queued_run_is_followed_and_other_jobs_are_not_shown(app, client, admin, listening):
-    from app.services import planning
+    from app.planning import services as planning
 
     r = client.post("/api/v1/certificates", json={"month": "2026-09"}, headers=admin)
     assert r.status_code == 202, r.get_json()
@@ -71,7 +71,7 @@ def test_queued_run_is_followed_and_other_jobs_are_not_shown(app, client, admin,
     r = client.get(JOBS + job_id, headers=admin)
     assert r.status_code == 200 and r.get_json() == {"job_id": job_id, "status": "queued", "serials": None}
     # the id of a planning job is no certificate run
-    from app import jobs, redis_store
+    from app.platform import jobs, redis_store
 
     with app.app_context():
         other = Queue(jobs.QUEUE, connection=redis_store.client()).enqueue(planning.run_plan, "no-such-plan")

@@ -134,7 +134,8 @@ def test_list_validates_its_query(client, tokens):
 
 
 def test_demo_requests_are_seeded_once(app):
-    from app.services import catalog, return_requests
+    from app.catalog import services as catalog
+    from app.pickups import services as return_requests
 
     with app.app_context():
         catalog.create("customer", {"id": "rheinchem", "name": "RheinChem"})

@@ -1,4 +1,4 @@
-"""Every setting is read in one place (app/config.py) and documented in README.md."""
+"""Every setting is read in one place (app/platform/config.py) and documented in README.md."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ READ = re.compile(r"""env_(?:str|int|bool|datetime)\(\s*["']([A-Z0-9_]+)["']""")
 
 
 def settings_read() -> set[str]:
-    return set(READ.findall((ROOT / "app" / "config.py").read_text()))
+    return set(READ.findall((ROOT / "app" / "platform" / "config.py").read_text()))
 
 
 def readme_table() -> set[str]:
@@ -29,7 +29,7 @@ def test_every_setting_is_in_the_readme_configuration_table():
 def test_the_service_reads_the_environment_only_through_settings():
     offenders = []
     for path in (ROOT / "app").rglob("*.py"):
-        if path.name == "config.py" and path.parent.name == "app":
+        if path.name == "config.py" and path.parent.name == "platform":
             continue
         source = path.read_text()
         if re.search(r"os\.environ|os\.getenv|\benv_(?:str|int|bool)\(", source):

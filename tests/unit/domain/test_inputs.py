@@ -1,4 +1,4 @@
-"""Input rules (app/domain/inputs.py) and the configured timestamp range (app/config.py)."""
+"""Input rules (app/domain/inputs.py) and the configured timestamp range (app/platform/config.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.config import Settings, env_datetime
+from app.platform.config import Settings, env_datetime
 from app.domain.inputs import (CODE_CONTROLS, MULTILINE, bad_text, day_problem, text_problem, timestamp_problem,
                                zone_problem)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import json_limits
-from app.json_limits import MAX_DEPTH, MAX_NUMBER_DIGITS, InvalidJSON, JSONTooComplex, loads
+from app.platform import json_limits
+from app.platform.json_limits import MAX_DEPTH, MAX_NUMBER_DIGITS, InvalidJSON, JSONTooComplex, loads
 
 
 def nested(levels: int) -> str:

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import current_app, jsonify
+
+from app.accounts.auth import current, requires
+from app.accounts.blueprint import ApiBlueprint, ApiParser
+from app.platform.errors import error_body
+from app.scanning import ingest as scans
+from app.scanning.schemas import ScanBatchResultSchema, ScanBatchSchema, ScanRejectedSchema
+
+
+class _ScanParser(ApiParser):
+    # A body that is not JSON is a malformed document like any other: 422 naming it.
+    INVALID_JSON_STATUS = 422
+
+
+class _ScanBlueprint(ApiBlueprint):
+    ARGUMENTS_PARSER = _ScanParser()
+
+
+blp = _ScanBlueprint("scans", __name__, description="Scan ingestion")
+
+
+@blp.route("/scans", methods=["POST"])
+@blp.doc(responses={422: {
+    "description": "Malformed document, or no scan of the batch was accepted (`results` and `summary` included).",
+    "content": {"application/json": {"schema": ScanRejectedSchema}}}})
+@blp.arguments(ScanBatchSchema)
+@blp.response(200, ScanBatchResultSchema)
+@requires("admin", "depot", "driver")
+def post_scans(body):
+    """Record a batch of 1 to MAX_BATCH_SCANS scans (a setting, 5,000 by default).
+
+    Each scan is `applied`, `duplicate` (its id was recorded before: nothing changes),
+    `anomaly` (stored, state moved to what the scan proves, listed for review) or
+    `rejected` (not stored; the message names the field). HTTP 200 when at least one
+    scan was accepted; 422 when every scan was rejected.
+    """
+    results = scans.ingest(current(), body["scans"], current_app.config["SETTINGS"])
+    summary = dict(Counter(r["status"] for r in results))
+    if summary.get("rejected", 0) == len(results):
+        first = results[0]["message"]
+        field = first.split(":", 1)[0]
+        response = jsonify(error_body(422, f"no scan accepted: {first}", field, results=results, summary=summary))
+        response.status_code = 422
+        return response
+    return {"results": results, "summary": summary}

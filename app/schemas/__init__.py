@@ -1,1 +1,0 @@
-"""marshmallow schemas shared by the API (validation, OpenAPI) and the services."""

@@ -1,1 +1,0 @@
-"""Use cases. Each public function owns one unit of work (one commit)."""
