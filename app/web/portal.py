@@ -21,6 +21,7 @@ from app.domain import policy
 from app.domain.custody import CustodyKind
 from app.domain.errors import DomainError
 from app.domain.inputs import INT_MAX
+from app.domain.return_requests import PENDING
 from app.pickups import services as return_requests
 from app.planning.inputs import zone
 from app.platform.csv_export import to_csv
@@ -248,7 +249,7 @@ def portal_pickups(customer_id):
     listing = return_requests.list_requests(principal, None, customer_id, None, 100, 0)
     status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
     return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
-                           requests=listing["items"], can_request=can_request,
+                           requests=listing["items"], can_request=can_request, cancellable=PENDING,
                            types={t.id: t.name for t in catalog.list_all("asset_type")}), status
 
 

@@ -1,5 +1,5 @@
-"""The domain's vocabulary: custody kinds and their signs, customer-held states. Their
-values are stored and shown in the API, so they are pinned here."""
+"""The domain's vocabulary: custody kinds and their signs, customer-held states, return
+request statuses. Their values are stored and shown in the API, so they are pinned here."""
 from __future__ import annotations
 
 import json
@@ -9,6 +9,7 @@ import pytest
 
 from app.domain.custody import CustodyKind
 from app.domain.lifecycle import DEPOT_STATES
+from app.domain.return_requests import PENDING, WAITING, ReturnRequestStatus
 from app.domain.states import HELD_BY_CUSTOMER, TERMINAL, AssetState
 from app.domain.trips import CustodyMove
 
@@ -43,3 +44,18 @@ def test_every_state_is_customer_held_at_a_depot_or_in_between():
     assert not in_between & (HELD_BY_CUSTOMER | DEPOT_STATES)
     assert HELD_BY_CUSTOMER | DEPOT_STATES | in_between == set(AssetState)
 
+
+def test_return_request_statuses_are_the_stored_strings():
+    assert [s.value for s in ReturnRequestStatus] == ["open", "planned", "collected", "cancelled", "unserved"]
+    assert ReturnRequestStatus("unserved") is ReturnRequestStatus.UNSERVED
+    assert json.dumps([ReturnRequestStatus.OPEN]) == '["open"]'
+
+
+def test_pending_requests_are_waiting_and_done_ones_are_neither():
+    assert set(PENDING) == {ReturnRequestStatus.OPEN, ReturnRequestStatus.UNSERVED}
+    assert set(PENDING) < set(WAITING)
+    assert set(WAITING) - set(PENDING) == {ReturnRequestStatus.PLANNED}
+    done = {ReturnRequestStatus.COLLECTED, ReturnRequestStatus.CANCELLED}
+    assert not done & set(WAITING) and done | set(WAITING) == set(ReturnRequestStatus)
+    # read from the database as plain strings, they still match
+    assert "open" in PENDING and "planned" not in PENDING and "planned" in WAITING
