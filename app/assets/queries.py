@@ -206,7 +206,7 @@ def list_anomalies(viewer: Caller, include_resolved: bool = False, limit: int = 
     stmt = (select(Anomaly, ScanEvent, Asset.code).join(ScanEvent, ScanEvent.id == Anomaly.scan_event_id)
             .join(Asset, Asset.id == Anomaly.asset_id).order_by(Anomaly.id).limit(limit + 1))
     if not include_resolved:
-        stmt = stmt.where(Anomaly.resolved_at.is_(None), Anomaly.cleared_by_replay.is_(False))
+        stmt = stmt.where(Anomaly.resolved_at.is_(None), Anomaly.cleared_by_later_scan.is_(False))
     if cursor:
         stmt = stmt.where(Anomaly.id > decode_cursor(cursor))
     rows = get_session().execute(stmt).all()
@@ -218,7 +218,7 @@ def anomaly_view(an: Anomaly, ev: ScanEvent, code: str) -> dict:
     return {"id": an.id, "asset": code, "reason": an.reason, "event": EventType(ev.event).label,
             "scan_id": str(ev.scan_id), "occurred_at": ev.occurred_at, "site": ev.site_id,
             "created_at": an.created_at, "resolved_at": an.resolved_at, "resolution_note": an.resolution_note,
-            "cleared_by_later_scan": an.cleared_by_replay}
+            "cleared_by_later_scan": an.cleared_by_later_scan}
 
 
 def resolve_anomaly(principal, anomaly_id: int, note: str) -> dict:
