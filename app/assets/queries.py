@@ -64,12 +64,14 @@ def list_assets(viewer: Caller, state=None, customer=None, type_=None, site=None
     return [asset_view(a, None, shown) for a in rows], next_cursor
 
 
-def asset_view(a: Asset, trip: dict | None = None, shown_site=lambda s: s) -> dict:
+def asset_view(a: Asset, open_trip: dict | None = None, shown_site=lambda s: s) -> dict:
+    """The API view of an asset; `open_trip` is the trip view of its open trip, which
+    only the detail reads (the listing passes None: docs/api.md, Open trip)."""
     return {
         "code": a.code, "alias": a.alias, "asset_type": a.asset_type_id, "serial": a.serial,
         "state": AssetState(a.state).label, "holder": a.holder_customer_id, "holder_since": a.holder_since,
         "site": shown_site(a.site_id), "trip_count": a.trip_count, "last_seen_at": a.last_event_at,
-        "registered_at": a.registered_at, "open_trip": trip,
+        "registered_at": a.registered_at, "open_trip": open_trip,
     }
 
 
@@ -128,11 +130,11 @@ def _readable_asset(viewer: Caller, code: str) -> Asset:
 
 def asset_detail(viewer: Caller, code: str) -> dict:
     a = _readable_asset(viewer, code)
-    trip = None
+    open_trip = None
     if a.open_trip_seq is not None:
         row = get_session().scalar(select(Trip).where(Trip.asset_id == a.id, Trip.seq == a.open_trip_seq))
-        trip = trip_view_for(viewer, row) if row is not None else None
-    return asset_view(a, trip, site_filter(viewer, [a.site_id]))
+        open_trip = trip_view_for(viewer, row) if row is not None else None
+    return asset_view(a, open_trip, site_filter(viewer, [a.site_id]))
 
 
 def _history(viewer: Caller, a: Asset) -> list[ScanEvent]:
