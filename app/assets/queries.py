@@ -64,12 +64,14 @@ def list_assets(viewer: Caller, state=None, customer=None, type_=None, site=None
     return [asset_view(a, None, shown) for a in rows], next_cursor
 
 
-def asset_view(a: Asset, trip: dict | None = None, shown_site=lambda s: s) -> dict:
+def asset_view(a: Asset, open_trip: dict | None = None, shown_site=lambda s: s) -> dict:
+    """The API view of an asset; `open_trip` is the trip view of its open trip, which
+    only the detail reads (the listing passes None: docs/api.md, Open trip)."""
     return {
         "code": a.code, "alias": a.alias, "asset_type": a.asset_type_id, "serial": a.serial,
         "state": AssetState(a.state).label, "holder": a.holder_customer_id, "holder_since": a.holder_since,
         "site": shown_site(a.site_id), "trip_count": a.trip_count, "last_seen_at": a.last_event_at,
-        "registered_at": a.registered_at, "open_trip": trip,
+        "registered_at": a.registered_at, "open_trip": open_trip,
     }
 
 
@@ -128,11 +130,11 @@ def _readable_asset(viewer: Caller, code: str) -> Asset:
 
 def asset_detail(viewer: Caller, code: str) -> dict:
     a = _readable_asset(viewer, code)
-    trip = None
+    open_trip = None
     if a.open_trip_seq is not None:
         row = get_session().scalar(select(Trip).where(Trip.asset_id == a.id, Trip.seq == a.open_trip_seq))
-        trip = trip_view_for(viewer, row) if row is not None else None
-    return asset_view(a, trip, site_filter(viewer, [a.site_id]))
+        open_trip = trip_view_for(viewer, row) if row is not None else None
+    return asset_view(a, open_trip, site_filter(viewer, [a.site_id]))
 
 
 def _history(viewer: Caller, a: Asset) -> list[ScanEvent]:
@@ -206,7 +208,7 @@ def list_anomalies(viewer: Caller, include_resolved: bool = False, limit: int = 
     stmt = (select(Anomaly, ScanEvent, Asset.code).join(ScanEvent, ScanEvent.id == Anomaly.scan_event_id)
             .join(Asset, Asset.id == Anomaly.asset_id).order_by(Anomaly.id).limit(limit + 1))
     if not include_resolved:
-        stmt = stmt.where(Anomaly.resolved_at.is_(None), Anomaly.cleared_by_replay.is_(False))
+        stmt = stmt.where(Anomaly.resolved_at.is_(None), Anomaly.cleared_by_later_scan.is_(False))
     if cursor:
         stmt = stmt.where(Anomaly.id > decode_cursor(cursor))
     rows = get_session().execute(stmt).all()
@@ -218,7 +220,7 @@ def anomaly_view(an: Anomaly, ev: ScanEvent, code: str) -> dict:
     return {"id": an.id, "asset": code, "reason": an.reason, "event": EventType(ev.event).label,
             "scan_id": str(ev.scan_id), "occurred_at": ev.occurred_at, "site": ev.site_id,
             "created_at": an.created_at, "resolved_at": an.resolved_at, "resolution_note": an.resolution_note,
-            "cleared_by_later_scan": an.cleared_by_replay}
+            "cleared_by_later_scan": an.cleared_by_later_scan}
 
 
 def resolve_anomaly(principal, anomaly_id: int, note: str) -> dict:

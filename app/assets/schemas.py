@@ -36,7 +36,8 @@ class AssetSchema(Schema):
     trip_count = fields.Integer()
     last_seen_at = fields.DateTime(allow_none=True)
     registered_at = fields.DateTime()
-    open_trip = fields.Nested(TripSchema, allow_none=True)
+    open_trip = fields.Nested(TripSchema, allow_none=True, metadata={
+        "description": "the open trip; null when none is open, and always null in the listing (GET /assets)"})
 
 
 class AssetPageSchema(Schema):

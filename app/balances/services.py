@@ -1,8 +1,9 @@
 """Customer balances and movement statements.
 
 A balance is the number of assets a customer is accountable for (issued to it and not
-yet collected). Statements sum the custody moves (+1/-1), so by construction
-closing = opening + in - out, and the current closing equals the live balance.
+yet collected). Statements count the custody moves by kind and add them up with each
+kind's sign (CustodyKind.sign), so by construction closing = opening + in - out, and the
+current closing equals the live balance.
 """
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from app.assets.models import Asset
 from app.assets.queries import site_filter
 from app.balances.models import CustodyMove, CustomerBalance
 from app.catalog.models import AssetType, Customer
+from app.domain.custody import CustodyKind
 from app.domain.errors import DomainError, NotFound
 from app.domain.policy import Caller, authorize
-from app.domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from app.platform.base import utcnow
 from app.platform.db import get_session
 
@@ -92,42 +93,44 @@ def statement(viewer: Caller, customer_id: str, start: datetime, end: datetime) 
                                    .group_by(CustomerBalance.asset_type_id)).all())
     since_start = session.execute(
         select(CustodyMove.asset_type_id, CustodyMove.kind,
-               func.sum(CustodyMove.delta), (CustodyMove.occurred_at < end).label("in_period"))
+               func.count(), (CustodyMove.occurred_at < end).label("in_period"))
         .where(CustodyMove.customer_id == customer_id, CustodyMove.occurred_at >= start)
         .group_by(CustodyMove.asset_type_id, CustodyMove.kind, "in_period")
     ).all()
     types = set(current) | {r[0] for r in since_start}
-    per_type = {t: {"opening": 0, **{k: 0 for k in MOVE_KINDS_IN + MOVE_KINDS_OUT}, "closing": 0} for t in types}
+    per_type = {t: {"opening": 0, **{k.value: 0 for k in CustodyKind}, "closing": 0} for t in types}
     after_end: dict[str, int] = defaultdict(int)
     in_period: dict[str, int] = defaultdict(int)
-    for type_id, kind, total, inside in since_start:
+    for type_id, kind, n, inside in since_start:
         if inside:
-            per_type[type_id][kind] += abs(int(total))
-            in_period[type_id] += int(total)
+            per_type[type_id][kind] += n
+            in_period[type_id] += CustodyKind(kind).sign * n
         else:
-            after_end[type_id] += int(total)
+            after_end[type_id] += CustodyKind(kind).sign * n
     for t, row in per_type.items():
         row["closing"] = current.get(t, 0) - after_end[t]
         row["opening"] = row["closing"] - in_period[t]
-    totals = {k: sum(r[k] for r in per_type.values()) for k in ("opening", *MOVE_KINDS_IN, *MOVE_KINDS_OUT, "closing")}
+    columns = ("opening", *(k.value for k in CustodyKind), "closing")
+    totals = {k: sum(r[k] for r in per_type.values()) for k in columns}
     return {"customer": customer_id, "from": start, "to": end, "by_type": per_type, "total": totals}
 
 
 def daily_moves(viewer: Caller, customer_id: str, since: datetime) -> tuple[dict[str, int], dict]:
     """(current balance by nothing but total, {utc day: {kind: count}}) since `since`, in
-    one aggregate query: what the portal's charts need without a statement per point."""
+    one aggregate query: what the portal's charts need without a statement per point.
+    A day's net change is the sum of each count times its kind's CustodyKind.sign."""
     _customer(viewer, "customer.statement", customer_id)
     session = get_session()
     current = session.scalar(select(func.coalesce(func.sum(CustomerBalance.count), 0))
                              .where(CustomerBalance.customer_id == customer_id))
     day = func.date(CustodyMove.occurred_at)
     rows = session.execute(
-        select(day, CustodyMove.kind, func.sum(CustodyMove.delta))
+        select(day, CustodyMove.kind, func.count())
         .where(CustodyMove.customer_id == customer_id, CustodyMove.occurred_at >= since)
         .group_by(day, CustodyMove.kind)
     ).all()
     by_day: dict = defaultdict(dict)
-    for d, kind, total in rows:
+    for d, kind, n in rows:
         d = d if not isinstance(d, str) else datetime.fromisoformat(d).date()
-        by_day[d][kind] = abs(int(total))
+        by_day[d][kind] = int(n)
     return int(current), dict(by_day)

@@ -9,11 +9,34 @@ between periods, are not its business.
 `holders[i]` is the customer accountable for the asset after scan i (in physical order),
 as recorded by the custody moves that balances and statements are built from; so what a
 customer sees of a history agrees with its statement.
+
+`CustodyKind` names why a customer's balance changed by one asset, and its sign.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CustodyKind(StrEnum):
+    """Why a customer's balance changed by one asset. The values are stored
+    (custody_moves.kind) and are the columns of a statement, in this order."""
+
+    ISSUED = "issued"  # issued to it at a depot
+    TRANSFER_IN = "transfer_in"  # passed on to it by another customer
+    FOUND = "found"  # a lost asset turned up at its site
+    RETURNED = "returned"  # collected from it or received back at a depot
+    TRANSFER_OUT = "transfer_out"  # it passed the asset on to another customer
+    LOST = "lost"  # lost, scrapped or recycled while it held the asset
+
+    @property
+    def sign(self) -> int:
+        """+1: the asset came into the customer's custody; -1: it left."""
+        return 1 if self in _INTO_CUSTODY else -1
+
+
+_INTO_CUSTODY = frozenset({CustodyKind.ISSUED, CustodyKind.TRANSFER_IN, CustodyKind.FOUND})
 
 
 def holders_after(moves_by_event: Sequence[Iterable[tuple[str, int]]]) -> list[str | None]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from app.domain.custody import CustodyKind as K
 from app.domain.geo import road_km
+from app.domain.states import HELD_BY_CUSTOMER
 from app.domain.states import AssetState as S
 from app.domain.states import EventType as E
 from app.domain.trips import CustodyMove, Trip, TripLeg
 
 DEPOT_STATES = frozenset({S.AVAILABLE, S.RECEIVED, S.CLEANED, S.DAMAGED, S.REPAIRED})
-CUSTOMER_STATES = frozenset({S.ISSUED, S.AT_CUSTOMER})
 
 # (state, event) -> next state, for every transition the process allows.
 ALLOWED: dict[tuple[S, E], S] = {
@@ -181,7 +182,7 @@ def _forced_target(p: Projection, scan: Scan) -> S:
 
 def _holder_after(p: Projection, scan: Scan, target: S) -> str | None:
     """The customer accountable for the asset after the scan (its balance)."""
-    if target not in CUSTOMER_STATES:
+    if target not in HELD_BY_CUSTOMER:
         return None
     if scan.event in (E.ISSUE, E.TRANSFER) and scan.customer_id:
         return scan.customer_id
@@ -200,20 +201,20 @@ def _custody_moves(p: Projection, new_holder: str | None, scan: Scan) -> tuple[C
     moves = []
     if old is not None:
         if new_holder is not None:
-            kind = "transfer_out"
+            kind = K.TRANSFER_OUT
         elif scan.event in (E.LOSE, E.SCRAP, E.RECYCLE):
-            kind = "lost"
+            kind = K.LOST
         else:
-            kind = "returned"
-        moves.append(CustodyMove(old, kind, -1, at))
+            kind = K.RETURNED
+        moves.append(CustodyMove(old, kind, at))
     if new_holder is not None:
         if old is not None:
-            kind = "transfer_in"
+            kind = K.TRANSFER_IN
         elif scan.event is E.FIND or p.state is S.LOST:
-            kind = "found"
+            kind = K.FOUND
         else:
-            kind = "issued"
-        moves.append(CustodyMove(new_holder, kind, +1, at))
+            kind = K.ISSUED
+        moves.append(CustodyMove(new_holder, kind, at))
     return tuple(moves)
 
 
@@ -221,13 +222,13 @@ def _advance_trip(p: Projection, scan: Scan, target: S, holder: str | None) -> t
     """Returns (open trip after the scan, trip closed by it, 1 if a trip was opened)."""
     trip, closed, opened = p.trip, None, 0
     at, site = scan.occurred_at, scan.site
-    leaving_depot = target in CUSTOMER_STATES and p.state not in CUSTOMER_STATES | {S.IN_RETURN}
-    if trip is not None and scan.event is E.ISSUE and p.state in CUSTOMER_STATES | {S.IN_RETURN}:
+    leaving_depot = target in HELD_BY_CUSTOMER and p.state not in HELD_BY_CUSTOMER | {S.IN_RETURN}
+    if trip is not None and scan.event is E.ISSUE and p.state in HELD_BY_CUSTOMER | {S.IN_RETURN}:
         # A new issue proves the previous trip ended at a depot we never saw.
         closed = replace(trip, closed_at=at, outcome="return_unobserved")
         trip = None
         leaving_depot = True
-    if trip is None and (leaving_depot or target in CUSTOMER_STATES):
+    if trip is None and (leaving_depot or target in HELD_BY_CUSTOMER):
         origin = p.site if p.site is not None and p.site.kind == "depot" else None
         if site.kind == "depot":
             origin = site
@@ -236,7 +237,7 @@ def _advance_trip(p: Projection, scan: Scan, target: S, holder: str | None) -> t
     if trip is None:
         return None, closed, opened
 
-    if site.kind == "customer" and holder is not None and target in CUSTOMER_STATES:
+    if site.kind == "customer" and holder is not None and target in HELD_BY_CUSTOMER:
         trip = trip.with_leg(TripLeg(customer_id=holder, site=site, arrived_at=at))
     elif holder is not None and (not trip.legs or trip.legs[-1].customer_id != holder):
         trip = trip.with_leg(TripLeg(customer_id=holder, site=None, arrived_at=at))
@@ -257,6 +258,6 @@ def _advance_trip(p: Projection, scan: Scan, target: S, holder: str | None) -> t
 
 
 __all__ = [
-    "ALLOWED", "DEPOT_STATES", "CUSTOMER_STATES", "SitePoint", "Scan", "Projection",
+    "ALLOWED", "DEPOT_STATES", "SitePoint", "Scan", "Projection",
     "StepResult", "step", "replay", "road_km",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from app.domain.custody import CustodyKind
 from app.domain.geo import road_km
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,10 +91,10 @@ class CustodyMove:
     """A change of a customer's balance by one asset."""
 
     customer_id: str
-    kind: str  # issued | transfer_in | found | returned | transfer_out | lost
-    delta: int  # +1 or -1
+    kind: CustodyKind
     occurred_at: datetime
 
-
-MOVE_KINDS_IN = ("issued", "transfer_in", "found")
-MOVE_KINDS_OUT = ("returned", "transfer_out", "lost")
+    @property
+    def delta(self) -> int:
+        """+1 or -1: the kind's sign (stored beside it, custody_moves.delta)."""
+        return self.kind.sign

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.domain.return_requests import ReturnRequestStatus
 from app.platform.base import Base, BigId, UtcDateTime, utcnow
 
 
@@ -19,8 +20,8 @@ class ReturnRequest(Base):
     counts: Mapped[dict] = mapped_column(JSON)  # {asset_type_id: number of assets}
     window_start: Mapped[datetime | None] = mapped_column(UtcDateTime)
     window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # open -> planned -> collected, or cancelled / unserved (with reason)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    # a ReturnRequestStatus; cancelled and unserved ones carry a reason
+    status: Mapped[str] = mapped_column(String(12), default=ReturnRequestStatus.OPEN)
     status_reason: Mapped[str | None] = mapped_column(Text)
     plan_id: Mapped[str | None] = mapped_column(ForeignKey("plans.id"))
     note: Mapped[str | None] = mapped_column(Text)

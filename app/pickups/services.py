@@ -1,9 +1,7 @@
 """Customers' return requests: create, follow, cancel, mark collected.
 
-Status flow: open -> planned (a collection plan put it on a route) -> collected, or
-cancelled (by the customer while not yet planned), or unserved (the last plan could not
-serve it; the reason is the planner's, and the next plan for a fitting day retries it).
-A customer user only ever sees its own requests: another customer's id answers 404.
+Status flow: see app/domain/return_requests.py (an unserved request's reason is the
+planner's). A customer user only ever sees its own requests: another customer's id answers 404.
 """
 from __future__ import annotations
 
@@ -16,14 +14,13 @@ from app.accounts.auth import Principal
 from app.catalog.models import AssetType, Customer, Site
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.policy import authorize
+from app.domain.return_requests import PENDING, WAITING
+from app.domain.return_requests import ReturnRequestStatus as Status
 from app.pickups.models import ReturnRequest, ReturnRequestCollection
 from app.planning.inputs import zone
 from app.planning.models import Plan
 from app.platform.base import utcnow
 from app.platform.db import get_session, unit_of_work
-
-PENDING = ("open", "unserved")  # waiting for a truck: the planner takes these
-WAITING = ("open", "planned", "unserved")  # not yet collected nor cancelled: collect scans count toward these
 
 
 def create(principal: Principal, data: dict) -> dict:
@@ -55,7 +52,7 @@ def create(principal: Principal, data: dict) -> dict:
             raise DomainError("window", "the window is over already")
         now = utcnow()
         req = ReturnRequest(customer_id=customer_id, site_id=site.id, counts=dict(sorted(counts.items())),
-                            window_start=start, window_end=end, status="open", note=data.get("note"),
+                            window_start=start, window_end=end, status=Status.OPEN, note=data.get("note"),
                             created_by=principal.user_id, created_at=now, updated_at=now)
         session.add(req)
         session.flush()
@@ -102,23 +99,23 @@ def cancel(principal: Principal, request_id: int) -> dict:
         req = _load(session, principal, "return_request.cancel", request_id, lock=True)
         if req.status not in PENDING:
             raise Conflict("status", f"a request that is {req.status} cannot be cancelled")
-        req.status, req.status_reason, req.updated_at = "cancelled", "cancelled by " + principal.role, utcnow()
+        req.status, req.status_reason, req.updated_at = Status.CANCELLED, "cancelled by " + principal.role, utcnow()
     return describe([req])[0]
 
 
 def mark_collected(principal: Principal, request_id: int, note: str | None = None) -> dict:
     with unit_of_work() as session:
         req = _load(session, principal, "return_request.collect", request_id, lock=True)
-        if req.status not in ("open", "planned", "unserved"):
+        if req.status not in WAITING:
             raise Conflict("status", f"a request that is {req.status} cannot be marked collected")
-        req.status, req.status_reason, req.updated_at = "collected", note, utcnow()
+        req.status, req.status_reason, req.updated_at = Status.COLLECTED, note, utcnow()
     return describe([req])[0]
 
 
 def describe(rows: list[ReturnRequest]) -> list[dict]:
     """API view of requests, with the planned visit (vehicle, seq, ETA) read from the plan."""
     session = get_session()
-    plan_ids = {r.plan_id for r in rows if r.plan_id and r.status == "planned"}
+    plan_ids = {r.plan_id for r in rows if r.plan_id and r.status == Status.PLANNED}
     visits: dict[str, dict] = {}
     for plan in session.scalars(select(Plan).where(Plan.id.in_(plan_ids))) if plan_ids else ():
         for route in (plan.result or {}).get("routes", []):
@@ -140,7 +137,7 @@ def describe(rows: list[ReturnRequest]) -> list[dict]:
             "counts": r.counts, "collected": {t: collected.get(r.id, {}).get(t, 0) for t in r.counts},
             "load_units": round(sum(units.get(t, 0) * n for t, n in r.counts.items()), 3),
             "window": window, "note": r.note, "status": r.status, "reason": r.status_reason, "plan_id": r.plan_id,
-            "planned": visits.get(r.id) if r.status == "planned" else None,
+            "planned": visits.get(r.id) if r.status == Status.PLANNED else None,
             "created_at": r.created_at, "updated_at": r.updated_at,
         })
     return out
@@ -190,7 +187,7 @@ def seed_demo(tz: str = "Europe/Berlin") -> int:
                 start = datetime.combine(day, time(0), zone).astimezone(timezone.utc)
                 end = start + timedelta(days=1)
             session.add(ReturnRequest(customer_id=site.customer_id, site_id=site.id, counts=counts, window_start=start,
-                                      window_end=end, status="open", note=f"{DEMO_NOTE}collection for {day:%a %d %b}",
+                                      window_end=end, status=Status.OPEN, note=f"{DEMO_NOTE}collection for {day:%a %d %b}",
                                       created_at=now, updated_at=now))
             added += 1
     return added
@@ -231,7 +228,7 @@ def settle_by_collections(session, collections: list[dict]) -> int:
             counted.append({"scan_event_id": c["scan_event_id"], "request_id": req.id, "asset_id": c["asset_id"],
                             "asset_type_id": c["asset_type_id"], "created_at": utcnow()})
             if all(got.get(t, 0) >= n for t, n in needs[req.id].items()):
-                req.status, req.updated_at = "collected", utcnow()
+                req.status, req.updated_at = Status.COLLECTED, utcnow()
                 req.status_reason = "collect scans at the site cover every requested asset"
                 settled += 1
             break

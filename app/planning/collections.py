@@ -12,8 +12,8 @@ from sqlalchemy import or_, select
 
 from app.catalog.models import Site
 from app.domain.errors import DomainError, NotFound
+from app.domain.return_requests import PENDING, ReturnRequestStatus
 from app.pickups.models import ReturnRequest
-from app.pickups.services import PENDING
 from app.planning import inputs
 from app.platform.db import get_session
 from routing import CollectionProblem, CollectionRequest, Depot, RoutingError, TimeWindow, Vehicle, plan_collections
@@ -80,7 +80,7 @@ def pending_requests(day_start: datetime, day_end: datetime) -> list[ReturnReque
         .order_by(ReturnRequest.id)))
 
 
-def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[str, str | None]]]:
+def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[ReturnRequestStatus, str | None]]]:
     """Plan the day. Returns the result document and the new status of each request."""
     session = get_session()
     day = date.fromisoformat(params["date"])
@@ -98,14 +98,14 @@ def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[str, str |
               "depots": {d.id: {"name": d.name, "lat": d.lat, "lon": d.lon, "timezone": inputs.zone(d.timezone).key}
                          for d in depot_rows.values()},
               "routes": [], "unserved": [], "warnings": [], "emission_factors": inputs.truck_factors()}
-    statuses: dict[int, tuple[str, str | None]] = {}
+    statuses: dict[int, tuple[ReturnRequestStatus, str | None]] = {}
     by_id = {str(r.id): r for r in requests}
 
     def unserved(req: ReturnRequest, reason: str, detail: str) -> None:
         site = sites.get(req.site_id)
         result["unserved"].append({"request_id": req.id, "site": req.site_id, "site_name": site.name if site else None,
                                    "customer": req.customer_id, "counts": req.counts, "reason": reason, "detail": detail})
-        statuses[req.id] = ("unserved", f"{reason}: {detail}")
+        statuses[req.id] = (ReturnRequestStatus.UNSERVED, f"{reason}: {detail}")
 
     routable, windows, site_hours = [], {}, {}
     for req in requests:
@@ -143,7 +143,7 @@ def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[str, str |
         for route in plan.routes:
             result["routes"].append(_route(route, start, depot_rows, sites, by_id, windows, site_hours, table))
             for stop in route.stops:
-                statuses[int(stop.request_id)] = ("planned", None)
+                statuses[int(stop.request_id)] = (ReturnRequestStatus.PLANNED, None)
         for u in plan.unserved:
             unserved(by_id[u.request_id], u.reason.value, u.detail)
     if progress:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from app.domain.return_requests import ReturnRequestStatus
 from app.platform.fields import CLOCK_OR_24, ID, Day, Filter, Id, Limit, Offset, StrictBoolean, Text, Timestamp
 
-REQUEST_STATUSES = ["open", "planned", "collected", "cancelled", "unserved"]
+REQUEST_STATUSES = [s.value for s in ReturnRequestStatus]
 PLAN_STATUSES = ["queued", "running", "done", "failed"]
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 from app.accounts.auth import Principal
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.policy import Caller, authorize
+from app.domain.return_requests import PENDING, ReturnRequestStatus
 from app.pickups.models import ReturnRequest
-from app.pickups.services import PENDING
 from app.planning import collections as collection_planning
 from app.planning import rebalancing
 from app.planning.models import Plan
@@ -75,7 +75,7 @@ def run_plan(plan_id: str) -> str:
     return "done"
 
 
-def _apply_statuses(session, plan_id: str, statuses: dict[int, tuple[str, str | None]]) -> list[str]:
+def _apply_statuses(session, plan_id: str, statuses: dict[int, tuple[ReturnRequestStatus, str | None]]) -> list[str]:
     """Move the requests the plan covered; a request changed meanwhile keeps its status."""
     warnings = []
     now = utcnow()

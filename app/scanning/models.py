@@ -42,5 +42,6 @@ class Anomaly(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution_note: Mapped[str | None] = mapped_column(Text)
-    # set when a later or late scan made the sequence possible after all
-    cleared_by_replay: Mapped[bool] = mapped_column(default=False)
+    # set when a later or late scan made the sequence possible after all (the API's
+    # `cleared_by_later_scan`); the column keeps its first name, cleared_by_replay
+    cleared_by_later_scan: Mapped[bool] = mapped_column("cleared_by_replay", default=False)

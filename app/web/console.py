@@ -12,6 +12,7 @@ from app.balances import alerts, kpis
 from app.catalog import services as catalog
 from app.domain import policy
 from app.domain.errors import DomainError
+from app.domain.return_requests import ReturnRequestStatus
 from app.labels import services as labels
 from app.pickups import services as return_requests
 from app.planning import services as planning
@@ -93,7 +94,7 @@ def console_planning():
     plans = planning.list_plans(signed_in(), None, None, 50, 0)
     status = 422 if error or form.errors else 200
     return render_template("console/planning.html", form=form, plans=plans, error=error,
-                           open_requests=return_requests.list_requests(signed_in(), "open", None, None, 1, 0)["total"]), status
+                           open_requests=return_requests.list_requests(signed_in(), ReturnRequestStatus.OPEN, None, None, 1, 0)["total"]), status
 
 
 @bp.route("/console/planning/<plan_id>")

@@ -18,9 +18,10 @@ from app.catalog import services as catalog
 from app.certificates import pdf as certificate_pdf
 from app.certificates import services as certificates
 from app.domain import policy
+from app.domain.custody import CustodyKind
 from app.domain.errors import DomainError
 from app.domain.inputs import INT_MAX
-from app.domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
+from app.domain.return_requests import PENDING
 from app.pickups import services as return_requests
 from app.planning.inputs import zone
 from app.platform.csv_export import to_csv
@@ -28,7 +29,7 @@ from app.web import bp, charts
 from app.web.forms import PeriodForm, PickupForm, PublishForm, TokenForm
 from app.web.session import page, signed_in
 
-COLUMNS = ("opening", *MOVE_KINDS_IN, *MOVE_KINDS_OUT, "closing")
+COLUMNS = ("opening", *(k.value for k in CustodyKind), "closing")
 COLUMN_LABELS = {"opening": "Opening", "issued": "Issued", "transfer_in": "Transferred in", "found": "Found",
                  "returned": "Returned", "transfer_out": "Transferred out", "lost": "Lost", "closing": "Closing"}
 PORTAL_ROLES = policy.section_roles("portal")
@@ -89,9 +90,7 @@ def portal_overview(customer_id):
     week_ends = [today + timedelta(days=1) - timedelta(weeks=k) for k in range(25, -1, -1)]
 
     def net(d) -> int:
-        kinds = by_day.get(d, {})
-        return (kinds.get("issued", 0) + kinds.get("transfer_in", 0) + kinds.get("found", 0)
-                - kinds.get("returned", 0) - kinds.get("transfer_out", 0) - kinds.get("lost", 0))
+        return sum(CustodyKind(kind).sign * n for kind, n in by_day.get(d, {}).items())
 
     # Balance at the end of each of the last 26 weeks: today's balance minus what came after.
     closings = [current - sum(net(d) for d in by_day if d >= end) for end in week_ends]
@@ -250,7 +249,7 @@ def portal_pickups(customer_id):
     listing = return_requests.list_requests(principal, None, customer_id, None, 100, 0)
     status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
     return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
-                           requests=listing["items"], can_request=can_request,
+                           requests=listing["items"], can_request=can_request, cancellable=PENDING,
                            types={t.id: t.name for t in catalog.list_all("asset_type")}), status
 
 

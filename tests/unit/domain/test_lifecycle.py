@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain.custody import CustodyKind
 from app.domain.geo import haversine_km, road_km
-from app.domain.lifecycle import (ALLOWED, CUSTOMER_STATES, DEPOT_STATES, FORCED, HINTS, Projection, Scan, SitePoint,
-                                  replay, step)
+from app.domain.lifecycle import ALLOWED, FORCED, HINTS, Projection, Scan, SitePoint, replay, step
 from app.domain.policy import CUSTOMER_SITE_EVENTS, DEPOT_EVENTS, check_scan
-from app.domain.states import HELD_BY_CUSTOMER, AssetState as S, EventType as E
-from app.domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT, Trip, TripLeg
+from app.domain.states import HELD_BY_CUSTOMER
+from app.domain.states import AssetState as S
+from app.domain.states import EventType as E
+from app.domain.trips import Trip, TripLeg
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 DEPOT_A = SitePoint("depot-a", "depot", 51.43, 6.76)
@@ -32,7 +34,7 @@ def sc(event: E, site: SitePoint, hours: float = 0, customer: str | None = None)
 
 def projection_in(state: S) -> Projection:
     """A plausible projection for an asset in `state` (holder and site consistent with it)."""
-    if state in CUSTOMER_STATES:
+    if state in HELD_BY_CUSTOMER:
         site = ACME if state is S.AT_CUSTOMER else DEPOT_A
         trip = Trip(seq=1, opened_at=at(-10), origin=DEPOT_A,
                     legs=(TripLeg("acme", ACME if state is S.AT_CUSTOMER else None, at(-10)),))
@@ -362,7 +364,9 @@ def test_custody_moves_always_add_up_to_the_holder(scans):
     for r in results:
         for m in r.moves:
             assert m.delta in (1, -1)
-            assert m.kind in (MOVE_KINDS_IN if m.delta == 1 else MOVE_KINDS_OUT)
+            assert isinstance(m.kind, CustodyKind) and m.delta == m.kind.sign
+            # into the custody of the holder after the scan, out of the one before it
+            assert (m.delta == 1) == (m.customer_id == r.projection.holder_customer_id)
             per_customer[m.customer_id] += m.delta
         # holder set exactly when a customer is accountable
         assert (r.projection.holder_customer_id is not None) == (r.projection.state in HELD_BY_CUSTOMER)
