@@ -1,6 +1,6 @@
 """Benchmark of PDF label sheets against raw QR generation.
 
-    .venv/bin/python bench/labels_bench.py [--n 10000] [--small 1000] [--repeats 3]
+    .venv/bin/python bench/labels_bench.py [--n 10000] [--small 1000] [--repeats 3] [--out FILE]
 
 Every measurement runs in a fresh subprocess (``--worker``) so peak RSS
 (ru_maxrss) belongs to that measurement alone. Measurements:
@@ -24,7 +24,7 @@ Every measurement runs in a fresh subprocess (``--worker``) so peak RSS
 Wall and CPU time are both recorded: CPU time (user + system of the worker)
 is less disturbed when other processes share the machine.
 
-Prints JSON and writes bench/results/labels.json.
+Prints JSON and writes bench/results/labels.json (or the --out file).
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--small", type=int, default=1_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON result (default: %(default)s)")
     ap.add_argument("--worker")
     ap.add_argument("--trace", action="store_true")
     args = ap.parse_args()
@@ -178,10 +179,6 @@ def main() -> None:
     for _ in range(args.repeats):
         for kind in ("qr", "sheet"):  # alternate so drifts hit both alike
             timed[kind].append(run(kind, args.n))
-    med = {k: statistics.median(r["wall_s"] for r in v) for k, v in timed.items()}
-    med_cpu = {k: statistics.median(r["cpu_s"] for r in v) for k, v in timed.items()}
-    sheet_runs = timed["sheet"]
-
     memory = {
         "sheet_small": run("sheet", args.small),
         "sheet_small_traced": run("sheet", args.small, trace=True),
@@ -194,7 +191,18 @@ def main() -> None:
         "canvas_vector": memory["canvas_vector_small"],
         "canvas_png": run("canvas_png", args.small),
     }
-    result = {
+    result = _summary(args, timed, memory, alternatives)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+def _summary(args: argparse.Namespace, timed: dict, memory: dict, alternatives: dict) -> dict:
+    """The result document: medians, ratios and memory figures from the raw runs."""
+    med = {k: statistics.median(r["wall_s"] for r in v) for k, v in timed.items()}
+    med_cpu = {k: statistics.median(r["cpu_s"] for r in v) for k, v in timed.items()}
+    sheet_runs = timed["sheet"]
+    return {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "labels": args.n,
         "repeats": args.repeats,
@@ -221,9 +229,6 @@ def main() -> None:
         "alternatives_at_small": alternatives,
         "runs": timed,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -199,6 +199,20 @@ def label_sheet_pdf(labels: Iterable[LabelSpec], layout: SheetLayout, out: Binar
 
     writer = PdfStreamWriter(out)
     catalog, pages = writer.reserve(), writer.reserve()
+    resources, logo_size = _write_resources(writer, layout)
+    page_numbers = _write_pages(writer, chain((first,), items), layout, _LabelPainter(layout, logo_size), pages, resources)
+    kids = b" ".join(b"%d 0 R" % n for n in page_numbers)
+    writer.write_object(pages, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_numbers)))
+    writer.write_object(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % pages)
+    writer.finish(catalog)
+    return len(page_numbers)
+
+
+def _write_resources(writer: PdfStreamWriter, layout: SheetLayout) -> tuple[int, tuple[float, float] | None]:
+    """Write the fonts, the logo and the resource dictionary every page shares.
+
+    Returns (resources object number, logo size in pt or None).
+    """
     regular, bold, resources = writer.reserve(), writer.reserve(), writer.reserve()
     for number, name in ((regular, REGULAR), (bold, BOLD)):
         writer.write_object(
@@ -216,8 +230,12 @@ def label_sheet_pdf(labels: Iterable[LabelSpec], layout: SheetLayout, out: Binar
     writer.write_object(
         resources, b"<< /ProcSet [/PDF /Text /ImageC] /Font << /F1 %d 0 R /F2 %d 0 R >>%s >>" % (regular, bold, xobjects)
     )
+    return resources, logo_size
 
-    painter = _LabelPainter(layout, logo_size)
+
+def _write_pages(writer: PdfStreamWriter, specs: Iterable[LabelSpec], layout: SheetLayout, painter: _LabelPainter,
+                 pages: int, resources: int) -> array:
+    """Paint ``specs`` slot by slot, writing each page as soon as it is full; return the page object numbers."""
     origins = layout.label_origins_pt()
     page_w, page_h = PAGE_SIZES_PT[layout.page_size]
     media_box = b"[0 0 %s %s]" % (num(page_w), num(page_h))
@@ -235,7 +253,7 @@ def label_sheet_pdf(labels: Iterable[LabelSpec], layout: SheetLayout, out: Binar
         page_numbers.append(page)
         body.clear()
 
-    for spec in chain((first,), items):
+    for spec in specs:
         if not isinstance(spec, LabelSpec):
             raise LabelError("labels", f"expected LabelSpec items, got {type(spec).__name__}")
         x0, y0 = origins[len(body)]
@@ -244,9 +262,4 @@ def label_sheet_pdf(labels: Iterable[LabelSpec], layout: SheetLayout, out: Binar
             flush()
     if body:
         flush()
-
-    kids = b" ".join(b"%d 0 R" % n for n in page_numbers)
-    writer.write_object(pages, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_numbers)))
-    writer.write_object(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % pages)
-    writer.finish(catalog)
-    return len(page_numbers)
+    return page_numbers

@@ -8,14 +8,13 @@ range (low <= value <= high); the calculator propagates those ranges.
 The content hash covers every factor field but not the version label, so two
 files with identical numbers and sources hash the same whatever they are
 called, and any edit to a number or a citation changes the hash.
+Reading the two file formats lives in factor_files.py.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,29 +22,20 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-import yaml
-
 from .errors import FactorFileError
+from .factor_files import (  # noqa: F401  (CSV_COLUMNS re-exported: the export column order)
+    CSV_COLUMNS,
+    Records,
+    bool_field,
+    num_field,
+    read_csv,
+    read_yaml,
+    text_field,
+)
 from .units import unit_problem
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FACTOR_FILE = DATA_DIR / "factors" / "circ-default-2026.1.yaml"
-
-CSV_COLUMNS = (
-    "id",
-    "category",
-    "value",
-    "unit",
-    "low",
-    "high",
-    "region",
-    "publisher",
-    "document",
-    "table",
-    "year",
-    "assumption",
-    "note",
-)
 
 
 @dataclass(frozen=True)
@@ -115,60 +105,21 @@ def _content_hash(factors: Mapping[str, Factor]) -> str:
     return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _num(raw: Any, field: str, where: str, problems: list[str]) -> float | None:
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        problems.append(f"{where}, field {field!r}: missing")
-        return None
-    if isinstance(raw, bool):
-        problems.append(f"{where}, field {field!r}: not a number ({raw!r})")
-        return None
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        problems.append(f"{where}, field {field!r}: not a number ({raw!r})")
-        return None
-    if not math.isfinite(value):
-        problems.append(f"{where}, field {field!r}: not a finite number ({raw!r})")
-        return None
-    return value
-
-
-def _text(raw: Any, field: str, where: str, problems: list[str], required: bool = True) -> str:
-    text = "" if raw is None else str(raw).strip()
-    if required and not text:
-        problems.append(f"{where}, field {field!r}: missing")
-    return text
-
-
-def _bool(raw: Any, field: str, where: str, problems: list[str]) -> bool:
-    if raw is None or raw == "":
-        return False
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text in ("true", "yes", "1"):
-        return True
-    if text in ("false", "no", "0"):
-        return False
-    problems.append(f"{where}, field {field!r}: expected true/false, got {raw!r}")
-    return False
-
-
 def _build_factor(rec: Mapping[str, Any], where: str, problems: list[str]) -> Factor | None:
     """Validate one record (flat mapping using CSV column names)."""
     start = len(problems)
-    fid = _text(rec.get("id"), "id", where, problems)
+    fid = text_field(rec.get("id"), "id", where, problems)
     if fid:
         where = f"{where} (id {fid!r})"
-    category = _text(rec.get("category"), "category", where, problems)
-    unit = _text(rec.get("unit"), "unit", where, problems)
+    category = text_field(rec.get("category"), "category", where, problems)
+    unit = text_field(rec.get("unit"), "unit", where, problems)
     if category and unit:
         issue = unit_problem(category, unit)
         if issue:
             problems.append(f"{where}, field 'unit': {issue}")
-    value = _num(rec.get("value"), "value", where, problems)
-    low = _num(rec.get("low"), "low", where, problems)
-    high = _num(rec.get("high"), "high", where, problems)
+    value = num_field(rec.get("value"), "value", where, problems)
+    low = num_field(rec.get("low"), "low", where, problems)
+    high = num_field(rec.get("high"), "high", where, problems)
     # Emission factors here are burdens (cut-off approach, no recycling
     # credits), so a negative number is always a data-entry error.
     for name, num in (("value", value), ("low", low), ("high", high)):
@@ -178,18 +129,18 @@ def _build_factor(rec: Mapping[str, Any], where: str, problems: list[str]) -> Fa
         problems.append(f"{where}, field 'low': low {low} > value {value}")
     if value is not None and high is not None and high < value:
         problems.append(f"{where}, field 'high': high {high} < value {value}")
-    region = _text(rec.get("region"), "region", where, problems)
-    publisher = _text(rec.get("publisher"), "publisher", where, problems)
-    document = _text(rec.get("document"), "document", where, problems)
-    table = _text(rec.get("table"), "table", where, problems, required=False)
-    year_num = _num(rec.get("year"), "year", where, problems)
+    region = text_field(rec.get("region"), "region", where, problems)
+    publisher = text_field(rec.get("publisher"), "publisher", where, problems)
+    document = text_field(rec.get("document"), "document", where, problems)
+    table = text_field(rec.get("table"), "table", where, problems, required=False)
+    year_num = num_field(rec.get("year"), "year", where, problems)
     year = 0
     if year_num is not None:
         if year_num != int(year_num) or not 1900 <= year_num <= 2100:
             problems.append(f"{where}, field 'year': expected a year, got {rec.get('year')!r}")
         year = int(year_num)
-    assumption = _bool(rec.get("assumption"), "assumption", where, problems)
-    note = _text(rec.get("note"), "note", where, problems, required=False)
+    assumption = bool_field(rec.get("assumption"), "assumption", where, problems)
+    note = text_field(rec.get("note"), "note", where, problems, required=False)
     if len(problems) > start:
         return None
     return Factor(
@@ -206,84 +157,7 @@ def _build_factor(rec: Mapping[str, Any], where: str, problems: list[str]) -> Fa
     )
 
 
-def _flatten_yaml_record(rec: Any) -> Mapping[str, Any]:
-    if not isinstance(rec, Mapping):
-        return {}
-    flat = dict(rec)
-    source = flat.pop("source", None)
-    if isinstance(source, Mapping):
-        for key in ("publisher", "document", "table", "year"):
-            flat.setdefault(key, source.get(key))
-    return flat
-
-
-def _read_yaml(path: Path) -> tuple[str, str, list[tuple[str, Mapping[str, Any]]], list[str]]:
-    problems: list[str] = []
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FactorFileError(str(path), [f"not valid YAML: {exc}"]) from None
-    if not isinstance(doc, Mapping):
-        raise FactorFileError(str(path), ["top level must be a mapping with 'version' and 'factors'"])
-    version = _text(doc.get("version"), "version", "file header", problems)
-    extends = _text(doc.get("extends"), "extends", "file header", problems, required=False)
-    raw = doc.get("factors")
-    if not isinstance(raw, list):
-        problems.append("file header, field 'factors': must be a list of factors")
-        raw = []
-    records = []
-    for i, rec in enumerate(raw):
-        where = f"factors[{i}]"
-        if not isinstance(rec, Mapping):
-            problems.append(f"{where}: must be a mapping")
-            continue
-        records.append((where, _flatten_yaml_record(rec)))
-    return version, extends, records, problems
-
-
-def _read_csv(path: Path) -> tuple[str, str, list[tuple[str, Mapping[str, Any]]], list[str]]:
-    problems: list[str] = []
-    version = extends = ""
-    data_lines: list[tuple[int, str]] = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            stripped = line.strip()
-            if stripped.startswith("#"):
-                key, _, val = stripped.lstrip("#").partition(":")
-                key = key.strip().lower()
-                if key == "version":
-                    version = val.strip()
-                elif key == "extends":
-                    extends = val.strip()
-                continue
-            if stripped:
-                data_lines.append((lineno, line))
-    if not version:
-        problems.append("file header: missing '# version: <name>' line")
-    if not data_lines:
-        problems.append("no header row and no factors")
-        return version, extends, [], problems
-    reader = csv.reader([line for _, line in data_lines])
-    rows = list(reader)
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in ("id", "category", "value", "unit", "low", "high", "region", "publisher", "document", "year") if c not in header]
-    if missing:
-        problems.append(f"line {data_lines[0][0]} (header): missing column(s) {', '.join(missing)}")
-        return version, extends, [], problems
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if unknown:
-        problems.append(f"line {data_lines[0][0]} (header): unknown column(s) {', '.join(unknown)}")
-    records = []
-    for (lineno, _), row in zip(data_lines[1:], rows[1:]):
-        where = f"line {lineno}"
-        if len(row) != len(header):
-            problems.append(f"{where}: expected {len(header)} fields, found {len(row)}")
-            continue
-        records.append((where, dict(zip(header, row))))
-    return version, extends, records, problems
-
-
-def _assemble(path: str, version: str, extends: str, records, problems: list[str]) -> FactorSet:
+def _assemble(path: str, version: str, extends: str, records: Records, problems: list[str]) -> FactorSet:
     factors: dict[str, Factor] = {}
     seen_where: dict[str, str] = {}
     for where, rec in records:
@@ -324,9 +198,9 @@ def load_factor_set(path: str | os.PathLike[str]) -> FactorSet:
         raise FactorFileError(str(p), ["file not found"])
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        version, extends, records, problems = _read_yaml(p)
+        version, extends, records, problems = read_yaml(p)
     elif suffix == ".csv":
-        version, extends, records, problems = _read_csv(p)
+        version, extends, records, problems = read_csv(p)
     else:
         raise FactorFileError(str(p), [f"unsupported file type {suffix!r} (use .yaml, .yml or .csv)"])
     return _assemble(str(p), version, extends, records, problems)

@@ -20,7 +20,8 @@ from typing import Mapping
 from . import linear
 from .errors import InputError
 from .factors import FactorSet
-from .profiles import MaterialRoutes, MaterialShare, PackagingProfile, ProfileSet, check_profile, freight_factor_ids
+from .profile_types import MaterialRoutes, MaterialShare, PackagingProfile, ProfileSet, ReusableAsset
+from .profiles import check_profile, freight_factor_ids
 
 REUSABLE_STAGES = ("manufacture", "end_of_life", "washing", "repair", "consumables", "return_transport", "outbound_transport")
 BASELINE_STAGES = ("manufacture", "end_of_life", "outbound_transport")
@@ -123,21 +124,64 @@ class ProfileModel:
 
 def build_model(profile: PackagingProfile, profiles: ProfileSet, factor_set: FactorSet, options: CalcOptions | None = None) -> ProfileModel:
     opts = options or CalcOptions()
+    loss, tpy = _checked_options(opts, profile, factor_set)
+    check_profile(profile, profiles.materials, factor_set)
+    ru = profile.reusable
+    grid = opts.electricity or ru.washing.electricity
+    life = life_trips(ru.design_life_trips, ru.design_life_years, tpy)
+    eff = effective_trips(life, loss)
+    per_ret_km, n_per_truck, laden = _return_per_km(ru)
+    reusable = _reusable_stages(profile, profiles.materials, grid, eff, per_ret_km)
+    baseline, ba_mass = _baseline_stages(profile, profiles.materials)
+    assumptions = {
+        "loss_rate": loss,
+        "trips_per_year": tpy,
+        "design_life_trips": ru.design_life_trips,
+        "design_life_years": ru.design_life_years,
+        "life_trips": life,
+        "effective_trips": eff,
+        "reusable_tare_mass_kg": ru.tare_mass_kg,
+        "baseline_mass_per_trip_kg": ba_mass,
+        "baseline_units_per_trip": profile.baseline.units_per_trip,
+        "washing_electricity_factor": grid,
+        "outbound_truck_class": profile.outbound_truck_class,
+        "return_truck_class": ru.return_logistics.truck_class,
+        "return_assets_per_truck": n_per_truck,
+        "return_laden_fraction": laden,
+    }
+    return ProfileModel(profile, opts, MappingProxyType(reusable), MappingProxyType(baseline), MappingProxyType(assumptions))
+
+
+def _checked_options(opts: CalcOptions, profile: PackagingProfile, factor_set: FactorSet) -> tuple[float, float | None]:
+    """(loss rate, trips per year) after checking every override."""
     loss = profile.default_loss_rate if opts.loss_rate is None else _check_number("loss_rate", opts.loss_rate, below=1.0)
     tpy = None if opts.trips_per_year is None else _check_number("trips_per_year", opts.trips_per_year, strict=True)
-    ru = profile.reusable
     if opts.electricity is not None:
         f = factor_set.factors.get(opts.electricity)
         if f is None or f.category != "electricity":
             known = ", ".join(i for i in factor_set.ids() if factor_set[i].category == "electricity")
             raise InputError(f"electricity must be an electricity factor id (known: {known}), got {opts.electricity!r}")
-    check_profile(profile, profiles.materials, factor_set)
-    grid = opts.electricity or ru.washing.electricity
-    routes = profiles.materials
+    return loss, tpy
 
-    life = life_trips(ru.design_life_trips, ru.design_life_years, tpy)
-    eff = effective_trips(life, loss)
 
+def _return_per_km(ru: ReusableAsset) -> tuple[linear.Form, float, float]:
+    """(form per return km, assets per truck, laden fraction) of the empty return.
+
+    Allocated per ISO 14083 by mass among the assets on the truck: all carry
+    the same tare, so each gets 1/n of the vehicle-km.  The vehicle-km factor
+    is interpolated between 0% and 100% laden on the laden fraction by mass of
+    the returning load.
+    """
+    rl = ru.return_logistics
+    n_per_truck = rl.assets_per_truckload * rl.load_factor
+    laden = min(1.0, n_per_truck * ru.tare_mass_kg / rl.payload_capacity_kg)
+    vkm = freight_factor_ids(rl.truck_class)
+    return {vkm["vkm_empty"]: (1.0 - laden) / n_per_truck, vkm["vkm_full"]: laden / n_per_truck}, n_per_truck, laden
+
+
+def _reusable_stages(profile: PackagingProfile, routes: Mapping[str, MaterialRoutes], grid: str, eff: float,
+                     per_ret_km: linear.Form) -> dict[str, StageForms]:
+    ru = profile.reusable
     make, eol = _material_forms(ru.materials, ru.tare_mass_kg, routes)
     w = ru.washing
     washing = {"water.supply": w.water_l / 1000.0, "water.treatment": w.water_l / 1000.0, grid: w.energy_kwh}
@@ -149,21 +193,10 @@ def build_model(profile: PackagingProfile, profiles: ProfileSet, factor_set: Fac
         c_make, c_eol = _material_forms(c.materials, c.mass_kg, routes)
         linear.add(consumables, c_make)
         linear.add(consumables, c_eol)
-
-    # Empty return, allocated per ISO 14083 by mass among the assets on the
-    # truck: all carry the same tare, so each gets 1/n of the vehicle-km.  The
-    # vehicle-km factor is interpolated between 0% and 100% laden on the
-    # laden fraction by mass of the returning load.
-    rl = ru.return_logistics
-    n_per_truck = rl.assets_per_truckload * rl.load_factor
-    laden = min(1.0, n_per_truck * ru.tare_mass_kg / rl.payload_capacity_kg)
-    vkm = freight_factor_ids(rl.truck_class)
-    per_ret_km = {vkm["vkm_empty"]: (1.0 - laden) / n_per_truck, vkm["vkm_full"]: laden / n_per_truck}
-
     # Outbound: each system carries its own packaging mass on the delivery
     # (tonne-km allocation); the content is the same and cancels.
     tkm = freight_factor_ids(profile.outbound_truck_class)["tkm"]
-    reusable = {
+    return {
         "manufacture": _stage(per_trip=linear.combine((make, 1.0 / eff))),
         "end_of_life": _stage(per_trip=linear.combine((eol, 1.0 / eff))),
         "washing": _stage(per_trip=washing),
@@ -172,31 +205,20 @@ def build_model(profile: PackagingProfile, profiles: ProfileSet, factor_set: Fac
         "return_transport": _stage(per_ret=per_ret_km),
         "outbound_transport": _stage(per_out={tkm: ru.tare_mass_kg / 1000.0}),
     }
+
+
+def _baseline_stages(profile: PackagingProfile, routes: Mapping[str, MaterialRoutes]) -> tuple[dict[str, StageForms], float]:
+    """(stages, packaging mass per trip in kg) of the single-use baseline."""
     ba = profile.baseline
     ba_mass = ba.units_per_trip * ba.unit_mass_kg
     ba_make, ba_eol = _material_forms(ba.materials, ba_mass, routes)
-    baseline = {
+    tkm = freight_factor_ids(profile.outbound_truck_class)["tkm"]
+    stages = {
         "manufacture": _stage(per_trip=ba_make),
         "end_of_life": _stage(per_trip=ba_eol),
         "outbound_transport": _stage(per_out={tkm: ba_mass / 1000.0}),
     }
-    assumptions = {
-        "loss_rate": loss,
-        "trips_per_year": tpy,
-        "design_life_trips": ru.design_life_trips,
-        "design_life_years": ru.design_life_years,
-        "life_trips": life,
-        "effective_trips": eff,
-        "reusable_tare_mass_kg": ru.tare_mass_kg,
-        "baseline_mass_per_trip_kg": ba_mass,
-        "baseline_units_per_trip": ba.units_per_trip,
-        "washing_electricity_factor": grid,
-        "outbound_truck_class": profile.outbound_truck_class,
-        "return_truck_class": rl.truck_class,
-        "return_assets_per_truck": n_per_truck,
-        "return_laden_fraction": laden,
-    }
-    return ProfileModel(profile, opts, MappingProxyType(reusable), MappingProxyType(baseline), MappingProxyType(assumptions))
+    return stages, ba_mass
 
 
 def stage_form(stage: StageForms, trips: float, outbound_km: float, return_km: float) -> linear.Form:

@@ -1,7 +1,7 @@
 """Packaging profiles: reusable asset + the single-use baseline it replaces.
 
 Profiles are data files (``lca/data/profiles.yaml``).  This module parses them
-into frozen dataclasses and checks them twice: structurally when loaded, and
+into the frozen dataclasses of profile_types.py and checks them twice: structurally when loaded, and
 against a factor set before a calculation (every referenced factor must
 exist and belong to the category its role needs, so a freight factor can
 never be used as a material factor).
@@ -13,7 +13,6 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -23,111 +22,23 @@ import yaml
 
 from .errors import ProfileError
 from .factors import DATA_DIR, FactorSet
+from .profile_types import (
+    Consumable,
+    MaterialRoutes,
+    MaterialShare,
+    PackagingProfile,
+    ProfileSet,
+    Repair,
+    ReturnLogistics,
+    ReusableAsset,
+    SingleUseBaseline,
+    Washing,
+)
 
 DEFAULT_PROFILE_FILE = DATA_DIR / "profiles.yaml"
 EOL_ROUTES = ("recycling", "incineration", "landfill")
 TRUCK_CLASSES = ("rigid_7_5_17t", "rigid_gt17t", "artic_gt33t")
 _SHARE_TOL = 1e-6
-
-
-@dataclass(frozen=True)
-class MaterialRoutes:
-    """Factor ids to make a material and to treat it at end of life."""
-
-    manufacture: str
-    eol: Mapping[str, str]  # route -> factor id
-
-
-@dataclass(frozen=True)
-class MaterialShare:
-    material: str
-    share: float  # fraction of the item's mass
-    eol: Mapping[str, float]  # route -> fraction of this material's mass
-
-
-@dataclass(frozen=True)
-class Washing:
-    water_l: float
-    energy_kwh: float
-    detergent_kg: float
-    electricity: str  # factor id (kg CO2e/kWh)
-    detergent: str  # factor id (kg CO2e/kg)
-
-
-@dataclass(frozen=True)
-class Repair:
-    rate_per_trip: float  # expected repairs per trip
-    mass_kg: float  # mass of parts replaced per repair
-    materials: tuple[MaterialShare, ...]
-
-
-@dataclass(frozen=True)
-class Consumable:
-    """Something used up every trip, e.g. a liner bag in a rigid IBC."""
-
-    name: str
-    mass_kg: float
-    materials: tuple[MaterialShare, ...]
-
-
-@dataclass(frozen=True)
-class ReturnLogistics:
-    truck_class: str
-    assets_per_truckload: float  # capacity when returned (folded/nested)
-    load_factor: float  # share of that capacity actually used on average
-    payload_capacity_kg: float  # to turn the load into a laden fraction
-
-
-@dataclass(frozen=True)
-class ReusableAsset:
-    name: str
-    tare_mass_kg: float
-    materials: tuple[MaterialShare, ...]
-    design_life_trips: float
-    design_life_years: float
-    washing: Washing
-    repair: Repair
-    consumables: tuple[Consumable, ...]
-    return_logistics: ReturnLogistics
-
-
-@dataclass(frozen=True)
-class SingleUseBaseline:
-    name: str
-    units_per_trip: float  # single-use units one reusable trip replaces
-    unit_mass_kg: float
-    materials: tuple[MaterialShare, ...]
-
-
-@dataclass(frozen=True)
-class PackagingProfile:
-    id: str
-    description: str
-    functional_unit: str
-    outbound_truck_class: str
-    default_loss_rate: float
-    reusable: ReusableAsset
-    baseline: SingleUseBaseline
-    notes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ProfileSet:
-    version: str
-    content_hash: str
-    materials: Mapping[str, MaterialRoutes]
-    profiles: Mapping[str, PackagingProfile]
-    path: str = ""
-
-    def __getitem__(self, profile_id: str) -> PackagingProfile:
-        try:
-            return self.profiles[profile_id]
-        except KeyError:
-            known = ", ".join(sorted(self.profiles))
-            raise ProfileError(f"unknown profile {profile_id!r} (known: {known})") from None
-
-    def ids(self) -> list[str]:
-        return sorted(self.profiles)
 
 
 class _Reader:
@@ -203,60 +114,8 @@ def _parse_profile(doc: Any, index: int, materials: Mapping[str, MaterialRoutes]
         raise r.fail("id", "profile must be a mapping")
     pid = r.text(doc, "id")
     r = _Reader(f"profile {pid!r}")
-    ru = r.map(doc, "reusable")
-    rr = _Reader(f"profile {pid!r}.reusable")
-    wash = rr.map(ru, "washing")
-    rw = _Reader(f"profile {pid!r}.reusable.washing")
-    rep = rr.map(ru, "repair")
-    rp = _Reader(f"profile {pid!r}.reusable.repair")
-    ret = rr.map(ru, "return_logistics")
-    rl = _Reader(f"profile {pid!r}.reusable.return_logistics")
-    consumables = []
-    for i, c in enumerate(ru.get("consumables") or []):
-        rc = _Reader(f"profile {pid!r}.reusable.consumables[{i}]")
-        if not isinstance(c, Mapping):
-            raise rc.fail("name", "entry must be a mapping")
-        consumables.append(
-            Consumable(
-                name=rc.text(c, "name"),
-                mass_kg=rc.num(c, "mass_kg"),
-                materials=_shares(c.get("materials"), rc.where, materials),
-            )
-        )
-    reusable = ReusableAsset(
-        name=rr.text(ru, "name"),
-        tare_mass_kg=rr.num(ru, "tare_mass_kg", strict=True),
-        materials=_shares(ru.get("materials"), rr.where, materials),
-        design_life_trips=rr.num(ru, "design_life_trips", minimum=1.0),
-        design_life_years=rr.num(ru, "design_life_years", strict=True),
-        washing=Washing(
-            water_l=rw.num(wash, "water_l"),
-            energy_kwh=rw.num(wash, "energy_kwh"),
-            detergent_kg=rw.num(wash, "detergent_kg"),
-            electricity=rw.text(wash, "electricity"),
-            detergent=rw.text(wash, "detergent"),
-        ),
-        repair=Repair(
-            rate_per_trip=rp.num(rep, "rate_per_trip"),
-            mass_kg=rp.num(rep, "mass_kg"),
-            materials=_shares(rep.get("materials"), rp.where, materials),
-        ),
-        consumables=tuple(consumables),
-        return_logistics=ReturnLogistics(
-            truck_class=_truck(ret, "truck_class", rl),
-            assets_per_truckload=rl.num(ret, "assets_per_truckload", strict=True),
-            load_factor=rl.num(ret, "load_factor", strict=True, maximum=1.0),
-            payload_capacity_kg=rl.num(ret, "payload_capacity_kg", strict=True),
-        ),
-    )
-    ba = r.map(doc, "baseline")
-    rb = _Reader(f"profile {pid!r}.baseline")
-    baseline = SingleUseBaseline(
-        name=rb.text(ba, "name"),
-        units_per_trip=rb.num(ba, "units_per_trip", strict=True),
-        unit_mass_kg=rb.num(ba, "unit_mass_kg", strict=True),
-        materials=_shares(ba.get("materials"), rb.where, materials),
-    )
+    reusable = _parse_reusable(r.map(doc, "reusable"), f"profile {pid!r}.reusable", materials)
+    baseline = _parse_baseline(r.map(doc, "baseline"), f"profile {pid!r}.baseline", materials)
     notes = doc.get("notes") or []
     return PackagingProfile(
         id=pid,
@@ -267,6 +126,77 @@ def _parse_profile(doc: Any, index: int, materials: Mapping[str, MaterialRoutes]
         reusable=reusable,
         baseline=baseline,
         notes=tuple(str(n) for n in notes),
+    )
+
+
+def _parse_reusable(ru: Mapping[str, Any], where: str, materials: Mapping[str, MaterialRoutes]) -> ReusableAsset:
+    rr = _Reader(where)
+    # Sections first, then fields: a missing section is reported before any bad field.
+    wash = rr.map(ru, "washing")
+    rep = rr.map(ru, "repair")
+    ret = rr.map(ru, "return_logistics")
+    consumables = _parse_consumables(ru.get("consumables") or [], where, materials)
+    return ReusableAsset(
+        name=rr.text(ru, "name"),
+        tare_mass_kg=rr.num(ru, "tare_mass_kg", strict=True),
+        materials=_shares(ru.get("materials"), rr.where, materials),
+        design_life_trips=rr.num(ru, "design_life_trips", minimum=1.0),
+        design_life_years=rr.num(ru, "design_life_years", strict=True),
+        washing=_parse_washing(wash, f"{where}.washing"),
+        repair=_parse_repair(rep, f"{where}.repair", materials),
+        consumables=consumables,
+        return_logistics=_parse_return_logistics(ret, f"{where}.return_logistics"),
+    )
+
+
+def _parse_consumables(raw: Any, where: str, materials: Mapping[str, MaterialRoutes]) -> tuple[Consumable, ...]:
+    consumables = []
+    for i, c in enumerate(raw):
+        rc = _Reader(f"{where}.consumables[{i}]")
+        if not isinstance(c, Mapping):
+            raise rc.fail("name", "entry must be a mapping")
+        name, mass_kg = rc.text(c, "name"), rc.num(c, "mass_kg")
+        consumables.append(Consumable(name, mass_kg, _shares(c.get("materials"), rc.where, materials)))
+    return tuple(consumables)
+
+
+def _parse_washing(wash: Mapping[str, Any], where: str) -> Washing:
+    rw = _Reader(where)
+    return Washing(
+        water_l=rw.num(wash, "water_l"),
+        energy_kwh=rw.num(wash, "energy_kwh"),
+        detergent_kg=rw.num(wash, "detergent_kg"),
+        electricity=rw.text(wash, "electricity"),
+        detergent=rw.text(wash, "detergent"),
+    )
+
+
+def _parse_repair(rep: Mapping[str, Any], where: str, materials: Mapping[str, MaterialRoutes]) -> Repair:
+    rp = _Reader(where)
+    return Repair(
+        rate_per_trip=rp.num(rep, "rate_per_trip"),
+        mass_kg=rp.num(rep, "mass_kg"),
+        materials=_shares(rep.get("materials"), rp.where, materials),
+    )
+
+
+def _parse_return_logistics(ret: Mapping[str, Any], where: str) -> ReturnLogistics:
+    rl = _Reader(where)
+    return ReturnLogistics(
+        truck_class=_truck(ret, "truck_class", rl),
+        assets_per_truckload=rl.num(ret, "assets_per_truckload", strict=True),
+        load_factor=rl.num(ret, "load_factor", strict=True, maximum=1.0),
+        payload_capacity_kg=rl.num(ret, "payload_capacity_kg", strict=True),
+    )
+
+
+def _parse_baseline(ba: Mapping[str, Any], where: str, materials: Mapping[str, MaterialRoutes]) -> SingleUseBaseline:
+    rb = _Reader(where)
+    return SingleUseBaseline(
+        name=rb.text(ba, "name"),
+        units_per_trip=rb.num(ba, "units_per_trip", strict=True),
+        unit_mass_kg=rb.num(ba, "unit_mass_kg", strict=True),
+        materials=_shares(ba.get("materials"), rb.where, materials),
     )
 
 

@@ -21,12 +21,14 @@ from routing.matrix import GeoPoint, HaversineMatrixProvider, TravelMatrix
 from routing.model import (
     CollectionPlan,
     CollectionProblem,
+    CollectionRequest,
     Objective,
     Route,
     Stop,
     TimeWindow,
     UnservedReason,
     UnservedRequest,
+    Vehicle,
 )
 from routing.solver import solve_indexed
 
@@ -113,41 +115,9 @@ def plan_collections(
     n = len(matrix.location_ids)
     dist_m = tuple(tuple(round(matrix.distance_km[i][j] * 1000) for j in range(n)) for i in range(n))
     dur_s = tuple(tuple(round(matrix.duration_s[i][j]) for j in range(n)) for i in range(n))
-
-    vtypes = []
-    for v in problem.vehicles:
-        unit = {Objective.DISTANCE: COST_SCALE, Objective.COST: round(v.cost_per_km * COST_SCALE),
-                Objective.CO2E: round(factors.get(v.truck_class, 0.0) * COST_SCALE)}[objective]
-        fixed = round(v.fixed_cost * COST_SCALE * 1000) if objective is Objective.COST else 0
-        vtypes.append(IndexedVehicleType(1, to_milli(v.capacity_units), index[v.start_depot_id], index[v.end_depot_id],
-                                         v.shift.start_s, v.shift.end_s, unit, fixed))
-
-    site_windows = {s.site_id: s.opening_hours for s in problem.sites}
-    unserved: list[UnservedRequest] = []
-    clients, client_req = [], []
-    base = IndexedProblem(dist_m, dur_s, (), tuple(vtypes))
-    for r in problem.requests:
-        w = _window(r, site_windows)
-        if w is None:
-            unserved.append(UnservedRequest(r.request_id, UnservedReason.WINDOW_UNREACHABLE_WITHIN_SHIFTS,
-                                            "requested window does not overlap the site's opening hours"))
-            continue
-        c = IndexedClient(index[r.site_id], problem.load_units.milli_units(r.pickup_assets),
-                          problem.load_units.milli_units(r.delivery_assets), r.service_duration_s, w.start_s, w.end_s)
-        why = prescreen(base, c)
-        if why:
-            unserved.append(UnservedRequest(r.request_id, *why))
-            continue
-        clients.append(c)
-        client_req.append(r)
-
-    # A prize above the worst detour plus opening a vehicle makes serving always pay.
-    max_leg = max((max(row) for row in dist_m), default=0)
-    worst = max(vt.unit_distance_cost * 2 * max_leg + vt.fixed_cost for vt in vtypes)
-    prize = 2 * worst + 1
-    clients = [IndexedClient(c.location, c.pickup, c.delivery, c.service_duration, c.tw_early, c.tw_late, False, prize)
-               for c in clients]
-    indexed = IndexedProblem(dist_m, dur_s, tuple(clients), tuple(vtypes))
+    vtypes = tuple(_vehicle_type(v, objective, factors, index) for v in problem.vehicles)
+    clients, client_req, unserved = _screen_requests(problem, IndexedProblem(dist_m, dur_s, (), vtypes), index)
+    indexed = IndexedProblem(dist_m, dur_s, _optional_with_prize(clients, dist_m, vtypes), vtypes)
     solution = solve_indexed(indexed, time_limit_s, seed, engine, max_iterations)
 
     routes, served = [], set()
@@ -168,6 +138,50 @@ def plan_collections(
         total_cost=round(sum(rt.cost for rt in routes), 2),
         total_kg_co2e=None if any(c is None for c in co2) else round(sum(co2), 3),
     )
+
+
+def _vehicle_type(v: Vehicle, objective: Objective, factors: Mapping[str, float], index: dict[str, int]) -> IndexedVehicleType:
+    unit = {Objective.DISTANCE: COST_SCALE, Objective.COST: round(v.cost_per_km * COST_SCALE),
+            Objective.CO2E: round(factors.get(v.truck_class, 0.0) * COST_SCALE)}[objective]
+    fixed = round(v.fixed_cost * COST_SCALE * 1000) if objective is Objective.COST else 0
+    return IndexedVehicleType(1, to_milli(v.capacity_units), index[v.start_depot_id], index[v.end_depot_id],
+                              v.shift.start_s, v.shift.end_s, unit, fixed)
+
+
+def _screen_requests(
+    problem: CollectionProblem, base: IndexedProblem, index: dict[str, int]
+) -> tuple[list[IndexedClient], list[CollectionRequest], list[UnservedRequest]]:
+    """(clients, their requests, unserved): set aside requests no vehicle could ever serve."""
+    site_windows = {s.site_id: s.opening_hours for s in problem.sites}
+    unserved: list[UnservedRequest] = []
+    clients, client_req = [], []
+    for r in problem.requests:
+        w = _window(r, site_windows)
+        if w is None:
+            unserved.append(UnservedRequest(r.request_id, UnservedReason.WINDOW_UNREACHABLE_WITHIN_SHIFTS,
+                                            "requested window does not overlap the site's opening hours"))
+            continue
+        c = IndexedClient(index[r.site_id], problem.load_units.milli_units(r.pickup_assets),
+                          problem.load_units.milli_units(r.delivery_assets), r.service_duration_s, w.start_s, w.end_s)
+        why = prescreen(base, c)
+        if why:
+            unserved.append(UnservedRequest(r.request_id, *why))
+            continue
+        clients.append(c)
+        client_req.append(r)
+    return clients, client_req, unserved
+
+
+def _optional_with_prize(
+    clients: list[IndexedClient], dist_m: tuple[tuple[int, ...], ...], vtypes: tuple[IndexedVehicleType, ...]
+) -> tuple[IndexedClient, ...]:
+    """Every client made optional, with a prize above the worst detour plus opening a vehicle,
+    so that serving always pays."""
+    max_leg = max((max(row) for row in dist_m), default=0)
+    worst = max(vt.unit_distance_cost * 2 * max_leg + vt.fixed_cost for vt in vtypes)
+    prize = 2 * worst + 1
+    return tuple(IndexedClient(c.location, c.pickup, c.delivery, c.service_duration, c.tw_early, c.tw_late, False, prize)
+                 for c in clients)
 
 
 def _route_output(problem, indexed, ir, client_req, matrix, index, factors) -> Route:
