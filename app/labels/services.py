@@ -26,7 +26,7 @@ from app.assets import registry
 from app.assets.models import Asset
 from app.catalog.models import AssetType, Site
 from app.domain.errors import DomainError, NotFound
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 from labels.errors import LabelError
 from labels.grai import make_grai
 from labels.layout import MAX_LOGO_BYTES, LabelSpec, SheetLayout, label_spec
@@ -277,9 +277,7 @@ def plan_registration(asset_type: str, count: int | None, site_id: str | None, l
         raise DomainError("count", f"must be between 1 and {registry.MAX_REGISTRATION}")
     type_ = resolve_asset_type(asset_type)
     if site_id is not None:
-        site = get_session().get(Site, site_id)
-        if site is None or site.kind != "depot":
-            raise NotFound("site", f"unknown depot {site_id!r}")
+        get_or_404(Site, site_id, "site", "depot", lambda s: s.kind == "depot")
     last_serial = str(type_.next_serial + count - 1).zfill(registry.SERIAL_DIGITS)
     try:
         label_sheet_pdf([_spec(type_, last_serial)], layout, io.BytesIO())

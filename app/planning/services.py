@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.accounts.auth import Principal
-from app.domain.errors import Conflict, DomainError, NotFound
+from app.domain.errors import Conflict, DomainError
 from app.domain.policy import Caller, authorize
 from app.pickups.models import ReturnRequest
 from app.pickups.services import PENDING
@@ -23,7 +23,7 @@ from app.planning import collections as collection_planning
 from app.planning import rebalancing
 from app.planning.models import Plan
 from app.platform.base import utcnow
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 from app.platform.jobs import dispatch, in_app_context
 
 log = logging.getLogger(__name__)
@@ -141,10 +141,7 @@ class _Ticker:
 def get(viewer: Caller, plan_id: str) -> Plan:
     """A planning run: its stops name every customer on the tours, so staff only."""
     authorize(viewer, "plan.read")
-    plan = get_session().get(Plan, plan_id)
-    if plan is None:
-        raise NotFound("id", f"unknown plan {plan_id!r}")
-    return plan
+    return get_or_404(Plan, plan_id, "id", "plan")
 
 
 def get_done(viewer: Caller, plan_id: str, kind: str) -> Plan:

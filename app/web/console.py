@@ -70,7 +70,7 @@ def console_resolve(anomaly_id):
 @page(*CONSOLE_ROLES)
 def console_planning():
     form = CollectionPlanForm()
-    depots = [site for site in catalog.list_all("site") if site.kind == "depot" and site.active]
+    depots = [d for d in catalog.sites_for(signed_in(), kind="depot") if d.active]
     form.depots.choices = [(d.id, d.name) for d in depots]
     if not form.is_submitted():
         form.day.data = datetime.now(timezone.utc).date() + timedelta(days=1)
@@ -107,9 +107,9 @@ def console_plan(plan_id):
 @page(*CONSOLE_ROLES)
 def console_labels():
     form = LabelSheetForm()
-    types = catalog.list_all("asset_type")
+    types = catalog.asset_types(signed_in())
     form.asset_type.choices = [("", "(none)")] + [(t.id, t.name) for t in types]
-    form.site.choices = [(d.id, d.name) for d in catalog.list_all("site") if d.kind == "depot"]
+    form.site.choices = [(d.id, d.name) for d in catalog.sites_for(signed_in(), kind="depot")]
     form.preset.choices = [(p, p) for p in labels.PRESETS]
     if not form.is_submitted():
         form.preset.data = labels.DEFAULT_PRESET

@@ -105,7 +105,7 @@ def portal_overview(customer_id):
                            "returned": sum(by_day[d].get("returned", 0) + by_day[d].get("transfer_out", 0) for d in days)})
     return render_template(
         "portal/overview.html", customer=customer, balance=balance, matrix=_matrix(principal, customer_id, balance),
-        types={t.id: t.name for t in catalog.list_all("asset_type")},
+        types={t.id: t.name for t in catalog.asset_types(signed_in())},
         sites={s.id: s.name for s in catalog.sites_for(principal, customer_id=customer_id)},
         weekly=list(zip(week_labels, closings)), monthly=month_rows,
         balance_chart=charts.line_chart("balance-chart", "Assets held at the end of each week", week_labels, closings),
@@ -152,7 +152,7 @@ def portal_statement(customer_id):
     statement = balances.statement(signed_in(), customer_id, start, end) if not form.end.errors else None
     return render_template("portal/statement.html", customer=customer, form=form, statement=statement,
                            columns=COLUMNS, labels=COLUMN_LABELS,
-                           types={t.id: t.name for t in catalog.list_all("asset_type")},
+                           types={t.id: t.name for t in catalog.asset_types(signed_in())},
                            export_args={"start": form.start.data.isoformat(), "end": form.end.data.isoformat()})
 
 
@@ -179,7 +179,7 @@ def portal_statement_pdf(customer_id):
     if form.end.errors:
         abort(400)
     statement = balances.statement(signed_in(), customer_id, start, end)
-    types = {t.id: t.name for t in catalog.list_all("asset_type")}
+    types = {t.id: t.name for t in catalog.asset_types(signed_in())}
     return _attachment(statement_pdf(customer.name, statement, types, COLUMNS, COLUMN_LABELS), "application/pdf",
                        f"statement-{customer_id}-{form.start.data}-{form.end.data}.pdf")
 
@@ -191,7 +191,7 @@ def portal_overdue(customer_id):
     principal = signed_in()
     return render_template("portal/overdue.html", customer=customer,
                            items=balances.overdue_assets(principal, customer_id),
-                           types={t.id: t.name for t in catalog.list_all("asset_type")},
+                           types={t.id: t.name for t in catalog.asset_types(signed_in())},
                            sites={s.id: s.name for s in catalog.sites_for(principal, customer_id=customer_id)})
 
 
@@ -234,7 +234,7 @@ def portal_pickups(customer_id):
     sites = [s for s in catalog.sites_for(principal, customer_id=customer_id) if s.active]
     form = PickupForm()
     form.site.choices = [(s.id, s.name) for s in sites]
-    form.asset_type.choices = [(t.id, t.name) for t in catalog.list_all("asset_type")]
+    form.asset_type.choices = [(t.id, t.name) for t in catalog.asset_types(signed_in())]
     error, created = None, None
     can_request = policy.may(principal, "return_request.create")  # as POST /api/v1/return-requests
     if can_request and form.validate_on_submit():
@@ -251,7 +251,7 @@ def portal_pickups(customer_id):
     status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
     return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
                            requests=listing["items"], can_request=can_request,
-                           types={t.id: t.name for t in catalog.list_all("asset_type")}), status
+                           types={t.id: t.name for t in catalog.asset_types(signed_in())}), status
 
 
 def _pickup_request(form: PickupForm, sites, customer_id: str) -> dict:
