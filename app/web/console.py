@@ -1,7 +1,6 @@
 """Operator console: fleet KPIs, alerts, anomalies to review, collection planning, label sheets."""
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime, timedelta, timezone
 
 from flask import redirect, render_template, request, send_file, url_for
@@ -12,6 +11,7 @@ from app.balances import alerts, kpis
 from app.catalog import services as catalog
 from app.domain import policy
 from app.domain.errors import DomainError
+from app.labels import layouts
 from app.labels import services as labels
 from app.pickups import services as return_requests
 from app.planning import services as planning
@@ -106,13 +106,13 @@ def console_plan(plan_id):
 @bp.route("/console/labels", methods=["GET", "POST"])
 @page(*CONSOLE_ROLES)
 def console_labels():
+    principal = signed_in()
     form = LabelSheetForm()
-    types = catalog.asset_types(signed_in())
-    form.asset_type.choices = [("", "(none)")] + [(t.id, t.name) for t in types]
-    form.site.choices = [(d.id, d.name) for d in catalog.sites_for(signed_in(), kind="depot")]
-    form.preset.choices = [(p, p) for p in labels.PRESETS]
+    form.asset_type.choices = [("", "(none)")] + [(t.id, t.name) for t in catalog.asset_types(principal)]
+    form.site.choices = [(d.id, d.name) for d in catalog.sites_for(principal, kind="depot")]
+    form.preset.choices = [(p, p) for p in layouts.PRESETS]
     if not form.is_submitted():
-        form.preset.data = labels.DEFAULT_PRESET
+        form.preset.data = layouts.DEFAULT_PRESET
     error = None
     if form.validate_on_submit():
         codes = [c.strip() for c in (form.codes.data or "").splitlines() if c.strip()]
@@ -120,26 +120,13 @@ def console_labels():
         if bool(codes) == register:
             error = "Give either codes to reprint or a type and number of new assets, not both."
         else:
+            batch = {"asset_type": form.asset_type.data, "count": form.count.data, "site": form.site.data or None}
             try:
-                return _label_sheet(codes, form, register)
+                sheet = labels.label_sheet(principal, None if register else codes, batch if register else None,
+                                           form.preset.data)
             except DomainError as err:
                 error = err.message
+            else:
+                return send_file(sheet.file, mimetype="application/pdf", as_attachment=True,
+                                 download_name=sheet.filename)
     return render_template("console/labels.html", form=form, error=error), 422 if error or form.errors else 200
-
-
-def _label_sheet(codes: list[str], form: LabelSheetForm, register: bool):
-    layout = labels.sheet_layout(form.preset.data)
-    out = tempfile.TemporaryFile()
-    try:
-        if register:
-            plan = labels.plan_registration(form.asset_type.data, form.count.data, form.site.data or None, layout)
-            sheet = labels.register_and_print(plan, layout, out)
-            name = f"labels-{plan.asset_type_id}-{sheet.codes[0]}-{sheet.codes[-1]}.pdf"
-        else:
-            sheet = labels.print_codes(codes, layout, out)
-            name = f"labels-reprint-{len(sheet.codes)}.pdf"
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return send_file(out, mimetype="application/pdf", as_attachment=True, download_name=name)
