@@ -15,7 +15,6 @@ from app.labels import layouts
 from app.labels import services as labels
 from app.pickups import services as return_requests
 from app.planning import services as planning
-from app.planning.schemas import CollectionPlanInSchema
 from app.web import bp
 from app.web.forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
 from app.web.session import page, signed_in
@@ -69,8 +68,9 @@ def console_resolve(anomaly_id):
 @bp.route("/console/planning", methods=["GET", "POST"])
 @page(*CONSOLE_ROLES)
 def console_planning():
+    principal = signed_in()
     form = CollectionPlanForm()
-    depots = [d for d in catalog.sites_for(signed_in(), kind="depot") if d.active]
+    depots = [d for d in catalog.sites_for(principal, kind="depot") if d.active]
     form.depots.choices = [(d.id, d.name) for d in depots]
     if not form.is_submitted():
         form.day.data = datetime.now(timezone.utc).date() + timedelta(days=1)
@@ -78,22 +78,17 @@ def console_planning():
         form.vehicles.data, form.capacity_units.data, form.time_limit_s.data = 2, 33, 10
     error = None
     if form.validate_on_submit():
-        body = {"date": form.day.data.isoformat(), "depots": form.depots.data, "objective": form.objective.data,
-                "time_limit_s": form.time_limit_s.data,
-                # one vehicle type: n trucks shared out over the chosen depots
-                "vehicles": [{"id": f"truck-{i + 1}", "capacity_units": form.capacity_units.data,
-                              "start_depot": form.depots.data[i % len(form.depots.data)]}
-                             for i in range(form.vehicles.data)]}
         try:
-            plan, _mode = planning.start(signed_in(), "collections", CollectionPlanInSchema().load(body))
+            plan = planning.start_collections(principal, form.day.data, form.depots.data, form.objective.data,
+                                              form.time_limit_s.data, form.vehicles.data, form.capacity_units.data)
             return redirect(url_for("web.console_plan", plan_id=plan.id))
         except (DomainError, ValidationError) as err:
             error = getattr(err, "message", None) or "; ".join(
                 f"{k}: {v}" for k, v in getattr(err, "normalized_messages", dict)().items())
-    plans = planning.list_plans(signed_in(), None, None, 50, 0)
+    plans = planning.list_plans(principal, None, None, 50, 0)
     status = 422 if error or form.errors else 200
     return render_template("console/planning.html", form=form, plans=plans, error=error,
-                           open_requests=return_requests.list_requests(signed_in(), "open", None, None, 1, 0)["total"]), status
+                           open_requests=return_requests.list_requests(principal, "open", None, None, 1, 0)["total"]), status
 
 
 @bp.route("/console/planning/<plan_id>")
