@@ -13,10 +13,10 @@ from app.accounts import sign_in_limits
 from app.accounts.auth import ROLES, Principal, hash_token, new_token
 from app.accounts.models import ApiToken, User, WebSession
 from app.catalog.models import Customer
-from app.domain.errors import Conflict, DomainError, NotFound
+from app.domain.errors import Conflict, DomainError
 from app.domain.policy import Caller, authorize
 from app.platform.base import utcnow
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 
 PASSWORD_LENGTH = (10, 200)
 
@@ -44,8 +44,8 @@ def create_user(name: str, role: str, customer_id: str | None = None, email: str
                 password: str | None = None) -> User:
     _check_role(role, customer_id)
     with unit_of_work() as session:
-        if customer_id is not None and session.get(Customer, customer_id) is None:
-            raise NotFound("customer", f"unknown customer {customer_id!r}")
+        if customer_id is not None:
+            get_or_404(Customer, customer_id, "customer", "customer")
         if email and session.scalar(select(User.id).where(User.email == email)):
             raise DomainError("email", f"a user with email {email!r} exists")
         user = User(name=name, role=role, customer_id=customer_id, email=email,
@@ -65,8 +65,7 @@ def issue_token(user_id: int, name: str) -> tuple[ApiToken, str]:
     """Returns the stored token and its secret, which is shown once and never stored."""
     secret = new_token()
     with unit_of_work() as session:
-        if session.get(User, user_id) is None:
-            raise NotFound("user", f"unknown user {user_id}")
+        get_or_404(User, user_id, "user", "user")
         token = ApiToken(user_id=user_id, name=name, prefix=secret[:12], token_hash=hash_token(secret))
         session.add(token)
     return token, secret
@@ -85,11 +84,11 @@ def list_tokens(user_ids: list[int] | None = None, customer_id: str | None = Non
 
 
 def revoke_token(token_id: int, customer_id: str | None = None) -> None:
-    with unit_of_work() as session:
-        token = session.get(ApiToken, token_id)
-        owner = session.get(User, token.user_id) if token else None
-        if token is None or (customer_id is not None and owner.customer_id != customer_id):
-            raise NotFound("token", f"unknown token {token_id}")
+    def visible(token: ApiToken) -> bool:  # another customer's token answers like one that does not exist
+        return customer_id is None or get_session().get(User, token.user_id).customer_id == customer_id
+
+    with unit_of_work():
+        token = get_or_404(ApiToken, token_id, "token", "token", visible)
         token.revoked_at = token.revoked_at or utcnow()
 
 
@@ -124,10 +123,7 @@ def change_password(user_id: int, current_password: str, new_password: str, clie
     sign-in limits). Every other browser session of the user ends and its API tokens are
     revoked at once: a password change is what a user does after a suspected compromise,
     and a token created by whoever knew the old password must not outlive it."""
-    session = get_session()
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise NotFound("user", f"unknown user {user_id}")
+    user = get_or_404(User, user_id, "user", "user", lambda u: u.active)
     key = sign_in_limits.account_key(user.email, user.id)
     sign_in_limits.check("current_password", key, client_address)
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
@@ -148,9 +144,7 @@ def set_active(viewer: Principal, user_id: int, active: bool) -> User:
     authorize(viewer, "user.manage")
     by_user_id = viewer.user_id
     with unit_of_work() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound("user", f"unknown user {user_id}")
+        user = get_or_404(User, user_id, "user", "user")
         if not active and user_id == by_user_id:
             raise Conflict("user", "you cannot deactivate your own account")
         user.active = active

@@ -17,7 +17,7 @@ from app.domain.inputs import BIGINT_MAX
 from app.domain.policy import Caller, authorize, own_customer, site_visible
 from app.domain.states import EPCIS_MAPPING, STATE_NAMES, AssetState, EventType
 from app.platform.base import utcnow
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 from app.scanning.models import Anomaly, ScanEvent
 
 MAX_PAGE = 500
@@ -227,9 +227,7 @@ def resolve_anomaly(principal, anomaly_id: int, note: str) -> dict:
     authorize(principal, "anomaly.resolve")
     user_id = principal.user_id
     with unit_of_work() as session:
-        an = session.get(Anomaly, anomaly_id)
-        if an is None:
-            raise NotFound("id", f"unknown anomaly {anomaly_id}")
+        an = get_or_404(Anomaly, anomaly_id, "id", "anomaly")
         if an.resolved_at is not None:
             raise DomainError("id", f"anomaly {anomaly_id} was resolved at {an.resolved_at.isoformat()}")
         an.resolved_at, an.resolved_by, an.resolution_note = utcnow(), user_id, note

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.assets.models import Asset
 from app.catalog.models import AssetType, Site
 from app.domain.errors import Conflict, DomainError, NotFound
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 from labels.codes import Alias, parse_code
 from labels.errors import LabelError
 from labels.grai import make_grai
@@ -36,9 +36,7 @@ def register(asset_type_id: str, count: int | None = None, site_id: str | None =
         if asset_type is None:
             raise NotFound("asset_type", f"unknown asset type {asset_type_id!r}")
         if site_id is not None:
-            site = session.get(Site, site_id)
-            if site is None or site.kind != "depot":
-                raise NotFound("site", f"unknown depot {site_id!r}")
+            get_or_404(Site, site_id, "site", "depot", lambda s: s.kind == "depot")
         if aliases:
             taken = session.scalars(select(Asset.alias).where(Asset.alias.in_(aliases))).all()
             if taken:

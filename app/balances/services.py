@@ -17,19 +17,16 @@ from app.assets.queries import site_filter
 from app.balances.models import CustodyMove, CustomerBalance
 from app.catalog.models import AssetType, Customer
 from app.domain.custody import CustodyKind
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import DomainError
 from app.domain.policy import Caller, authorize
 from app.platform.base import utcnow
-from app.platform.db import get_session
+from app.platform.db import get_or_404, get_session
 
 
 def _customer(viewer: Caller, operation: str, customer_id: str) -> Customer:
     """The customer, once the policy lets `viewer` use `operation` on its data."""
     authorize(viewer, operation, customer_id)
-    c = get_session().get(Customer, customer_id)
-    if c is None:
-        raise NotFound("customer", f"unknown customer {customer_id!r}")
-    return c
+    return get_or_404(Customer, customer_id, "customer", "customer")
 
 
 def overdue_cutoff(now: datetime, overdue_days: int) -> datetime:

@@ -109,7 +109,7 @@ class AssetTypes(MethodView):
     @blp.response(200, AssetTypeSchema(many=True))
     @requires()
     def get(self):
-        return catalog.list_all("asset_type")
+        return catalog.asset_types(current())
 
     @blp.arguments(AssetTypeSchema)
     @blp.response(201, AssetTypeSchema)
@@ -124,7 +124,7 @@ class AssetTypeItem(MethodView):
     @blp.response(200, AssetTypeSchema)
     @requires()
     def get(self, type_id):
-        return catalog.get("asset_type", type_id)
+        return catalog.asset_type_for(current(), type_id)
 
     @blp.arguments(AssetTypeUpdateSchema)
     @blp.response(200, AssetTypeSchema)

@@ -1,18 +1,23 @@
-"""Asset types, customers and sites: what an operator sets up before scanning."""
+"""Asset types, customers and sites: what an operator sets up before scanning.
+
+Every read takes the caller and returns only what the access policy lets it see, so the
+JSON API and the pages share one scoping. Writes (`create`, `update`) are the admin's,
+checked by the views' roles; the CLI and the demo call them as the operator.
+"""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from app.catalog.models import AssetType, Customer, Site
-from app.domain.errors import Conflict, DomainError, NotFound
+from app.domain.errors import Conflict, DomainError
 from app.domain.inputs import zone_problem
 from app.domain.policy import Caller, authorize, site_visible
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 
 _MODELS = {"asset_type": AssetType, "customer": Customer, "site": Site}
 
 
-def list_all(entity: str, **filters) -> list:
+def _rows(entity: str, **filters) -> list:
     """Rows of one entity ("site", "customer", "asset_type"), filtered by column values."""
     model = _MODELS[entity]
     stmt = select(model).order_by(model.id)
@@ -22,11 +27,8 @@ def list_all(entity: str, **filters) -> list:
     return list(get_session().scalars(stmt))
 
 
-def get(kind: str, id_: str):
-    obj = get_session().get(_MODELS[kind], id_)
-    if obj is None:
-        raise NotFound(kind, f"unknown {kind.replace('_', ' ')} {id_!r}")
-    return obj
+def _get(kind: str, id_: str):
+    return get_or_404(_MODELS[kind], id_, kind, kind.replace("_", " "))
 
 
 # ---------------------------------------------------------------- as a caller may see it
@@ -34,42 +36,48 @@ def get(kind: str, id_: str):
 def customers_for(viewer: Caller) -> list[Customer]:
     """Customers: a customer user sees only its own."""
     own = authorize(viewer, "customer.read")
-    return list_all("customer", id=own) if own else list_all("customer")
+    return _rows("customer", id=own) if own else _rows("customer")
 
 
 def customer_for(viewer: Caller, customer_id: str) -> Customer:
     authorize(viewer, "customer.read", customer_id)
-    return get("customer", customer_id)
+    return _get("customer", customer_id)
 
 
 def sites_for(viewer: Caller, kind: str | None = None, customer_id: str | None = None) -> list[Site]:
     """Depots and customer sites; a customer user sees depots and its own sites."""
     authorize(viewer, "site.read", customer_id)
-    return [s for s in list_all("site", kind=kind, customer_id=customer_id)
+    return [s for s in _rows("site", kind=kind, customer_id=customer_id)
             if site_visible(viewer, s.kind, s.customer_id)]
 
 
 def site_for(viewer: Caller, site_id: str) -> Site:
     authorize(viewer, "site.read")
-    site = get_session().get(Site, site_id)
-    if site is None or not site_visible(viewer, site.kind, site.customer_id):
-        raise NotFound("site", f"unknown site {site_id!r}")
-    return site
+    return get_or_404(Site, site_id, "site", "site", lambda s: site_visible(viewer, s.kind, s.customer_id))
+
+
+def asset_types(viewer: Caller) -> list[AssetType]:
+    """Asset types: reference data every signed-in caller may read."""
+    authorize(viewer, "asset_type.read")
+    return _rows("asset_type")
+
+
+def asset_type_for(viewer: Caller, type_id: str) -> AssetType:
+    authorize(viewer, "asset_type.read")
+    return _get("asset_type", type_id)
 
 
 def customer_settings(viewer: Caller, customer_id: str) -> dict:
     authorize(viewer, "customer.settings", customer_id)
-    c = get("customer", customer_id)
+    c = _get("customer", customer_id)
     return {"customer": c.id, "publish_certificate_figures": c.publish_certificate_figures}
 
 
 def update_customer_settings(viewer: Caller, customer_id: str, data: dict) -> dict:
     """Settings a customer decides itself (and the operator on its behalf)."""
     authorize(viewer, "customer.settings", customer_id)
-    with unit_of_work() as session:
-        c = session.get(Customer, customer_id)
-        if c is None:
-            raise NotFound("customer", f"unknown customer {customer_id!r}")
+    with unit_of_work():
+        c = _get("customer", customer_id)
         if "publish_certificate_figures" in data:
             c.publish_certificate_figures = bool(data["publish_certificate_figures"])
     return {"customer": c.id, "publish_certificate_figures": c.publish_certificate_figures}
@@ -81,21 +89,19 @@ def create(kind: str, data: dict):
         if session.get(model, data["id"]) is not None:
             raise Conflict("id", f"{kind.replace('_', ' ')} {data['id']!r} exists")
         _check_zone(data)
-        _check(session, kind, data)
+        _check(kind, data)
         obj = model(**data)
         session.add(obj)
     return obj
 
 
 def update(kind: str, id_: str, data: dict):
-    with unit_of_work() as session:
-        obj = session.get(_MODELS[kind], id_)
-        if obj is None:
-            raise NotFound(kind, f"unknown {kind.replace('_', ' ')} {id_!r}")
+    with unit_of_work():
+        obj = _get(kind, id_)
         if kind == "asset_type" and ({"company_prefix", "grai_asset_type"} & data.keys()):
             raise DomainError("grai_asset_type", "the GRAI of an asset type is fixed once assets carry it")
         _check_zone(data)
-        _check(session, kind, {**_as_dict(obj), **data})
+        _check(kind, {**_as_dict(obj), **data})
         for key, value in data.items():
             setattr(obj, key, value)
     return obj
@@ -116,15 +122,14 @@ def _check_zone(data: dict) -> None:
 RESERVED_CUSTOMER_IDS = {"operator"}  # the scope name of operator-wide certificates
 
 
-def _check(session, kind: str, data: dict) -> None:
+def _check(kind: str, data: dict) -> None:
     if kind == "customer" and data.get("id") in RESERVED_CUSTOMER_IDS:
         raise DomainError("id", f"{data['id']!r} is reserved")
     if kind == "site":
         if data["kind"] == "customer":
             if not data.get("customer_id"):
                 raise DomainError("customer_id", "a customer site belongs to a customer")
-            if session.get(Customer, data["customer_id"]) is None:
-                raise NotFound("customer_id", f"unknown customer {data['customer_id']!r}")
+            get_or_404(Customer, data["customer_id"], "customer_id", "customer")
         elif data.get("customer_id") is not None:  # also "": no customer has that id
             raise DomainError("customer_id", "a depot belongs to no customer")
     if kind == "asset_type":

@@ -6,13 +6,10 @@ segment of its own, so `/assets/<code>` stays untouched and codes containing '.'
 """
 from __future__ import annotations
 
-import tempfile
-
 from flask import Response, send_file
 
 from app.accounts.auth import current, requires
 from app.accounts.blueprint import ApiBlueprint
-from app.domain.errors import DomainError
 from app.domain.policy import roles_for
 from app.labels import services as labels
 from app.labels.schemas import PngQuerySchema, SheetRequestSchema, ZplQuerySchema
@@ -33,7 +30,7 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 @requires()
 def get_label_png(args, code):
     """QR symbol of the asset's Digital Link URI as a PNG (4-module quiet zone included)."""
-    canonical, png = labels.label_png(code, current().scope, args["module_px"])
+    canonical, png = labels.label_png(current(), code, args["module_px"])
     return _download(png, "image/png", f"{canonical}.png")
 
 
@@ -43,7 +40,7 @@ def get_label_png(args, code):
 @requires()
 def get_label_svg(code):
     """QR symbol of the asset's Digital Link URI as a scalable SVG."""
-    canonical, svg = labels.label_svg(code, current().scope)
+    canonical, svg = labels.label_svg(current(), code)
     return _download(svg, "image/svg+xml", f"{canonical}.svg")
 
 
@@ -53,7 +50,7 @@ def get_label_svg(code):
 @requires()
 def get_label_zpl(args, code):
     """ZPL II for one thermal label: QR (Digital Link only), asset type, operator, GRAI."""
-    canonical, zpl = labels.label_zpl_text(code, current().scope, args["dpi"], args["width_mm"], args["height_mm"])
+    canonical, zpl = labels.label_zpl_text(current(), code, args["dpi"], args["width_mm"], args["height_mm"])
     return _download(zpl, "text/plain", f"{canonical}.zpl")
 
 
@@ -76,27 +73,12 @@ def post_sheet(body):
     The layout and every input are checked before anything is registered; the sheet is
     rendered completely before it is sent.
     """
-    if ("codes" in body) == ("register" in body):
-        raise DomainError("codes", "give either codes (reprint) or register (new assets), not both")
-    layout = labels.sheet_layout(body.get("preset"), body.get("layout"), labels.logo_from_base64(body.get("logo_png")))
-    out = tempfile.TemporaryFile()
-    try:
-        headers = {}
-        if "codes" in body:
-            sheet = labels.print_codes(body["codes"], layout, out)
-            filename = f"labels-reprint-{len(sheet.codes)}.pdf"
-        else:
-            batch = body["register"]
-            plan = labels.plan_registration(batch["asset_type"], batch["count"], batch.get("site"), layout)
-            sheet = labels.register_and_print(plan, layout, out)
-            filename = f"labels-{plan.asset_type_id}-{sheet.codes[0]}-{sheet.codes[-1]}.pdf"
-            headers = {"X-Registered-Count": str(len(sheet.codes)), "X-Registered-First": sheet.codes[0],
-                       "X-Registered-Last": sheet.codes[-1]}
-        headers["X-Sheet-Pages"] = str(sheet.pages)
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    response = send_file(out, mimetype="application/pdf", as_attachment=True, download_name=filename)
-    response.headers.update(headers)
+    sheet = labels.label_sheet(current(), body.get("codes"), body.get("register"), body.get("preset"),
+                               body.get("layout"), body.get("logo_png"))
+    response = send_file(sheet.file, mimetype="application/pdf", as_attachment=True, download_name=sheet.filename)
+    codes = sheet.sheet.codes
+    if sheet.registered:
+        response.headers.update({"X-Registered-Count": str(len(codes)), "X-Registered-First": codes[0],
+                                 "X-Registered-Last": codes[-1]})
+    response.headers["X-Sheet-Pages"] = str(sheet.sheet.pages)
     return response

@@ -48,9 +48,9 @@ def _atomic_pdf(out: str):
 
 
 def _layout(preset: str, logo):
-    from app.labels import services as labels
+    from app.labels import layouts
 
-    return labels.sheet_layout(preset, None, logo.read() if logo else None)
+    return layouts.sheet_layout(preset, None, logo.read() if logo else None)
 
 
 def _pages_bar(total_labels: int, per_page: int, label: str):

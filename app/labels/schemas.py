@@ -4,11 +4,10 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.domain.inputs import CODE_CONTROLS
+from app.labels.layouts import DEFAULT_PRESET, PRESETS
 from app.labels.services import (
-    DEFAULT_PRESET,
     MAX_SHEET_LABELS,
     PNG_DEFAULT_MODULE_PX,
-    PRESETS,
     ZPL_DEFAULT_DPI,
     ZPL_DEFAULT_HEIGHT_MM,
     ZPL_DEFAULT_WIDTH_MM,

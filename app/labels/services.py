@@ -7,13 +7,14 @@ renderer streams page by page and can fail part-way through.
 
 Printing a sheet for newly registered assets is the first print; printing
 labels for existing assets is a reprint and adds one to `Asset.label_prints`
-per label, after the sheet rendered completely.
+per label, after the sheet rendered completely. `label_sheet` is the one use
+case behind the API's and the console's sheets; the sheet geometry is checked
+in layouts.py.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import io
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,22 +27,16 @@ from app.assets import registry
 from app.assets.models import Asset
 from app.catalog.models import AssetType, Site
 from app.domain.errors import DomainError, NotFound
-from app.platform.db import get_session, unit_of_work
+from app.domain.policy import Caller, authorize
+from app.labels import layouts
+from app.platform.db import get_or_404, get_session, unit_of_work
 from labels.errors import LabelError
 from labels.grai import make_grai
-from labels.layout import MAX_LOGO_BYTES, LabelSpec, SheetLayout, label_spec
+from labels.layout import LabelSpec, SheetLayout, label_spec
 from labels.render_pdf import label_sheet_pdf
 from labels.render_qr import qr_png, qr_svg
 from labels.render_zpl import label_zpl
 
-PRESETS: dict[str, Callable[..., SheetLayout]] = {
-    "a4-3x8": SheetLayout.a4_3x8,
-    "letter-2x5": SheetLayout.letter_2x5,
-    "a4-smallest": SheetLayout.a4_smallest,
-}
-DEFAULT_PRESET = "a4-3x8"
-LAYOUT_FIELDS = ("page_size", "columns", "rows", "label_width_mm", "label_height_mm",
-                 "margin_left_mm", "margin_top_mm", "gap_x_mm", "gap_y_mm")
 MAX_SHEET_LABELS = registry.MAX_REGISTRATION
 # Thermal label defaults: 100 x 50 mm stock on a 203 dpi printer, the most common pair.
 ZPL_DEFAULT_DPI = 203
@@ -59,6 +54,16 @@ class PrintedSheet:
 
 
 @dataclass(frozen=True)
+class SheetFile:
+    """A complete sheet in a temporary file at its start; the caller sends it, then closes it."""
+
+    file: BinaryIO
+    filename: str
+    sheet: PrintedSheet
+    registered: bool  # new assets were registered for it (else: a reprint)
+
+
+@dataclass(frozen=True)
 class RegistrationPlan:
     """A registration that passed every check that can be made before writing."""
 
@@ -73,48 +78,6 @@ def _settings():
 
 def _as_domain(err: LabelError, field: str | None = None) -> DomainError:
     return DomainError(field or err.field, err.message)
-
-
-# -- layout ------------------------------------------------------------------
-
-def logo_from_base64(text: str | None) -> bytes | None:
-    """PNG bytes from the request's base64 `logo_png`, size-checked before decoding."""
-    if text is None:
-        return None
-    if len(text) > (MAX_LOGO_BYTES + 2) // 3 * 4 + 4:
-        raise DomainError("logo_png", f"the logo must be at most {MAX_LOGO_BYTES} bytes")
-    try:
-        data = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise DomainError("logo_png", "the logo must be a base64-encoded PNG image") from None
-    return data
-
-
-def sheet_layout(preset: str | None = None, overrides: dict | None = None, logo_png: bytes | None = None,
-                 field_prefix: str = "layout.") -> SheetLayout:
-    """The sheet geometry: a preset (default a4-3x8) with optional overrides, validated."""
-    name = preset or DEFAULT_PRESET
-    if name not in PRESETS:
-        raise DomainError("preset", f"unknown preset {name!r}; one of {', '.join(PRESETS)}")
-    changes = {k: v for k, v in (overrides or {}).items() if k in LAYOUT_FIELDS}
-    try:
-        layout = PRESETS[name](**changes, logo_png=logo_png)
-    except LabelError as err:
-        raise _as_domain(err, "logo_png" if err.field == "logo_png" else field_prefix + err.field) from None
-    if logo_png is not None:
-        _check_logo(logo_png)
-    return layout
-
-
-def _check_logo(png: bytes) -> None:
-    # The renderer decodes the logo only when it writes the sheet: decode it now.
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(png)) as img:
-            img.load()
-    except Exception:  # Pillow raises many types for broken files
-        raise DomainError("logo_png", "the logo is not a readable PNG image") from None
 
 
 # -- assets and their label content ------------------------------------------
@@ -147,13 +110,13 @@ def _spec(asset_type: AssetType, serial: str) -> LabelSpec:
                       operator_name=settings.operator_name)
 
 
-def _asset(code: str, customer_scope: str | None, field: str = "code") -> Asset:
+def _asset(code: str, own: str | None, field: str = "code") -> Asset:
     try:
         asset = registry.find(code)
     except DomainError as err:
         raise type(err)(field, err.message) from None
     # A customer sees only the assets it holds; anything else does not exist for it.
-    if customer_scope is not None and asset.holder_customer_id != customer_scope:
+    if own is not None and asset.holder_customer_id != own:
         raise NotFound(field, f"unknown asset {code!r}")
     return asset
 
@@ -172,9 +135,9 @@ def _types(assets: Iterable[Asset]) -> dict[str, AssetType]:
     return {t.id: t for t in get_session().scalars(select(AssetType).where(AssetType.id.in_(ids)))}
 
 
-def _single_spec(code: str, customer_scope: str | None) -> tuple[str, LabelSpec]:
-    """(canonical code, label spec) of one asset: the code names the downloaded file."""
-    asset = _asset(code, customer_scope)
+def _single_spec(viewer: Caller, code: str) -> tuple[str, LabelSpec]:
+    """(canonical code, label spec) of one asset the viewer may see: the code names the downloaded file."""
+    asset = _asset(code, authorize(viewer, "asset.read"))
     try:
         return asset.code, spec_for(asset, get_session().get(AssetType, asset.asset_type_id))
     except LabelError as err:
@@ -183,26 +146,25 @@ def _single_spec(code: str, customer_scope: str | None) -> tuple[str, LabelSpec]
 
 # -- one label ---------------------------------------------------------------
 
-def label_png(code: str, customer_scope: str | None = None,
-              module_px: int = PNG_DEFAULT_MODULE_PX) -> tuple[str, bytes]:
-    canonical, spec = _single_spec(code, customer_scope)
+def label_png(viewer: Caller, code: str, module_px: int = PNG_DEFAULT_MODULE_PX) -> tuple[str, bytes]:
+    canonical, spec = _single_spec(viewer, code)
     try:
         return canonical, qr_png(spec.uri, module_px=module_px)
     except LabelError as err:
         raise _as_domain(err) from None
 
 
-def label_svg(code: str, customer_scope: str | None = None) -> tuple[str, bytes]:
-    canonical, spec = _single_spec(code, customer_scope)
+def label_svg(viewer: Caller, code: str) -> tuple[str, bytes]:
+    canonical, spec = _single_spec(viewer, code)
     try:
         return canonical, qr_svg(spec.uri)
     except LabelError as err:
         raise _as_domain(err) from None
 
 
-def label_zpl_text(code: str, customer_scope: str | None = None, dpi: int = ZPL_DEFAULT_DPI,
-                   width_mm: float = ZPL_DEFAULT_WIDTH_MM, height_mm: float = ZPL_DEFAULT_HEIGHT_MM) -> tuple[str, str]:
-    canonical, spec = _single_spec(code, customer_scope)
+def label_zpl_text(viewer: Caller, code: str, dpi: int = ZPL_DEFAULT_DPI, width_mm: float = ZPL_DEFAULT_WIDTH_MM,
+                   height_mm: float = ZPL_DEFAULT_HEIGHT_MM) -> tuple[str, str]:
+    canonical, spec = _single_spec(viewer, code)
     try:
         return canonical, label_zpl(spec, dpi=dpi, width_mm=width_mm, height_mm=height_mm)
     except LabelError as err:
@@ -277,9 +239,7 @@ def plan_registration(asset_type: str, count: int | None, site_id: str | None, l
         raise DomainError("count", f"must be between 1 and {registry.MAX_REGISTRATION}")
     type_ = resolve_asset_type(asset_type)
     if site_id is not None:
-        site = get_session().get(Site, site_id)
-        if site is None or site.kind != "depot":
-            raise NotFound("site", f"unknown depot {site_id!r}")
+        get_or_404(Site, site_id, "site", "depot", lambda s: s.kind == "depot")
     last_serial = str(type_.next_serial + count - 1).zfill(registry.SERIAL_DIGITS)
     try:
         label_sheet_pdf([_spec(type_, last_serial)], layout, io.BytesIO())
@@ -305,3 +265,30 @@ def register_and_print(plan: RegistrationPlan, layout: SheetLayout, out: BinaryI
         raise DomainError(err.field, f"{err.message}; the {len(codes)} assets {codes[0]} to {codes[-1]} were "
                                      "registered: print them with a reprint of their codes") from None
     return PrintedSheet(pages, codes)
+
+
+def label_sheet(viewer: Caller, codes: list[str] | None = None, register: dict | None = None,
+                preset: str | None = None, layout: dict | None = None, logo_png: str | None = None) -> SheetFile:
+    """A PDF label sheet: reprint existing assets (`codes`), or register new ones and print
+    them (`register`: asset_type, count, optional site); exactly one of the two.
+
+    The layout (a preset, overrides, a base64 PNG logo) and every input are checked
+    before anything is registered; the sheet is rendered completely before it is handed out."""
+    authorize(viewer, "label.print")
+    if (codes is None) == (register is None):
+        raise DomainError("codes", "give either codes (reprint) or register (new assets), not both")
+    geometry = layouts.sheet_layout(preset, layout, layouts.logo_from_base64(logo_png))
+    out = tempfile.TemporaryFile()
+    try:
+        if codes is not None:
+            sheet = print_codes(codes, geometry, out)
+            filename = f"labels-reprint-{len(sheet.codes)}.pdf"
+        else:
+            plan = plan_registration(register["asset_type"], register["count"], register.get("site"), geometry)
+            sheet = register_and_print(plan, geometry, out)
+            filename = f"labels-{plan.asset_type_id}-{sheet.codes[0]}-{sheet.codes[-1]}.pdf"
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return SheetFile(out, filename, sheet, register is not None)

@@ -20,7 +20,7 @@ from app.pickups.models import ReturnRequest, ReturnRequestCollection
 from app.planning.inputs import zone
 from app.planning.models import Plan
 from app.platform.base import utcnow
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 
 
 def create(principal: Principal, data: dict) -> dict:
@@ -33,8 +33,7 @@ def create(principal: Principal, data: dict) -> dict:
             customer_id = own
         else:
             customer_id = data.get("customer") or site.customer_id
-            if session.get(Customer, customer_id) is None:
-                raise NotFound("customer", f"unknown customer {customer_id!r}")
+            get_or_404(Customer, customer_id, "customer", "customer")
             if site.customer_id != customer_id:
                 raise DomainError("site", f"site {site.id!r} belongs to {site.customer_id!r}, not {customer_id!r}")
         if not site.active:

@@ -15,7 +15,7 @@ from app.domain.errors import DomainError, NotFound
 from app.domain.return_requests import PENDING, ReturnRequestStatus
 from app.pickups.models import ReturnRequest
 from app.planning import inputs
-from app.platform.db import get_session
+from app.platform.db import get_or_404, get_session
 from routing import CollectionProblem, CollectionRequest, Depot, RoutingError, TimeWindow, Vehicle, plan_collections
 from routing import Site as RSite
 
@@ -24,7 +24,6 @@ SERVICE_DURATION_S = 600  # ten minutes per stop: find the empties, scan, load
 
 def validate(body: dict) -> dict:
     """Check ids and times before any job starts; returns JSON-ready params."""
-    session = get_session()
     depots = body["depots"]
     inputs.check_depots(depots)
     classes = inputs.truck_factors()
@@ -36,8 +35,7 @@ def validate(body: dict) -> dict:
         end_depot = v.get("end_depot") or v["start_depot"]
         for attr, depot_id in (("start_depot", v["start_depot"]), ("end_depot", end_depot)):
             if depot_id not in depots:
-                if session.get(Site, depot_id) is None:
-                    raise NotFound(f"vehicles[{i}].{attr}", f"unknown depot {depot_id!r}")
+                get_or_404(Site, depot_id, f"vehicles[{i}].{attr}", "depot")
                 raise DomainError(f"vehicles[{i}].{attr}", f"{depot_id!r} is not among the plan's depots")
         if v["truck_class"] not in classes:
             raise DomainError(f"vehicles[{i}].truck_class",

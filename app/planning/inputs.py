@@ -12,7 +12,7 @@ from sqlalchemy import select
 import lca
 from app.catalog.models import AssetType
 from app.domain.inputs import zone_problem
-from app.platform.db import get_session
+from app.platform.db import get_or_404, get_session
 from routing import HaversineMatrixProvider, LoadUnitTable, MatrixProviderError, OsrmMatrixProvider
 
 log = logging.getLogger(__name__)
@@ -103,14 +103,11 @@ def with_matrix(solve):
 def check_depots(depots: list[str]) -> None:
     """Each id once, each an existing depot; the error names the offending list item."""
     from app.catalog.models import Site
-    from app.domain.errors import DomainError, NotFound
+    from app.domain.errors import DomainError
 
     if len(set(depots)) != len(depots):
         raise DomainError("depots", "a depot is listed twice")
-    session = get_session()
     for i, depot_id in enumerate(depots):
-        site = session.get(Site, depot_id)
-        if site is None:
-            raise NotFound(f"depots[{i}]", f"unknown depot {depot_id!r}")
+        site = get_or_404(Site, depot_id, f"depots[{i}]", "depot")
         if site.kind != "depot":
             raise DomainError(f"depots[{i}]", f"{depot_id!r} is a customer site, not a depot")

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from app.assets.models import Asset
 from app.catalog.models import AssetType, Site
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import DomainError
 from app.domain.states import AssetState, EventType
 from app.planning import inputs
-from app.platform.db import get_session
+from app.platform.db import get_or_404, get_session
 from app.scanning.models import ScanEvent
 from routing import DepotStock, GeoPoint, RoutingError, forecast_target, rebalance_continuous, rebalance_truckloads
 
@@ -25,9 +25,7 @@ HISTORY_DAYS = 56  # 8 weeks: two of every weekday's cycle per month, recent eno
 
 def validate(body: dict) -> dict:
     session = get_session()
-    asset_type = session.get(AssetType, body["asset_type"])
-    if asset_type is None:
-        raise NotFound("asset_type", f"unknown asset type {body['asset_type']!r}")
+    asset_type = get_or_404(AssetType, body["asset_type"], "asset_type", "asset type")
     depots = body.get("depots")
     if depots is None:
         depots = list(session.scalars(select(Site.id).where(Site.kind == "depot", Site.active.is_(True)).order_by(Site.id)))

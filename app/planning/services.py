@@ -10,20 +10,22 @@ import logging
 import threading
 import time
 import uuid
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from app.accounts.auth import Principal
-from app.domain.errors import Conflict, DomainError, NotFound
+from app.domain.errors import Conflict, DomainError
 from app.domain.policy import Caller, authorize
 from app.domain.return_requests import PENDING, ReturnRequestStatus
 from app.pickups.models import ReturnRequest
 from app.planning import collections as collection_planning
 from app.planning import rebalancing
 from app.planning.models import Plan
+from app.planning.schemas import CollectionPlanInSchema
 from app.platform.base import utcnow
-from app.platform.db import get_session, unit_of_work
+from app.platform.db import get_or_404, get_session, unit_of_work
 from app.platform.jobs import dispatch, in_app_context
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,22 @@ def start(principal: Principal, kind: str, body: dict) -> tuple[Plan, str]:
     session = get_session()
     session.expire_all()
     return session.get(Plan, plan.id), mode
+
+
+def even_fleet(depot_ids: list[str], vehicles: int, capacity_units: float) -> list[dict]:
+    """`vehicles` trucks of one type shared out over the depots in turn (truck-1 at the first)."""
+    return [{"id": f"truck-{i + 1}", "capacity_units": capacity_units, "start_depot": depot_ids[i % len(depot_ids)]}
+            for i in range(vehicles)]
+
+
+def start_collections(principal: Principal, day: date, depot_ids: list[str], objective: str, time_limit_s: int,
+                      vehicles: int, capacity_units: float) -> Plan:
+    """Collection tours for `day` with an even fleet (the console's form), checked exactly like
+    the API's body: a ValidationError or DomainError names the offending field."""
+    body = {"date": day.isoformat(), "depots": depot_ids, "objective": objective, "time_limit_s": time_limit_s,
+            "vehicles": even_fleet(depot_ids, vehicles, capacity_units)}
+    plan, _mode = start(principal, "collections", CollectionPlanInSchema().load(body))
+    return plan
 
 
 @in_app_context
@@ -141,10 +159,7 @@ class _Ticker:
 def get(viewer: Caller, plan_id: str) -> Plan:
     """A planning run: its stops name every customer on the tours, so staff only."""
     authorize(viewer, "plan.read")
-    plan = get_session().get(Plan, plan_id)
-    if plan is None:
-        raise NotFound("id", f"unknown plan {plan_id!r}")
-    return plan
+    return get_or_404(Plan, plan_id, "id", "plan")
 
 
 def get_done(viewer: Caller, plan_id: str, kind: str) -> Plan:

@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.domain.errors import NotFound
+
 log = logging.getLogger(__name__)
+Row = TypeVar("Row")
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -95,6 +100,18 @@ def _close_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()  # rolls back anything a failed request left uncommitted
+
+
+def get_or_404(model: type[Row], key: Any, field: str, what: str,
+               visible: Callable[[Row], bool] | None = None) -> Row:
+    """The row of `model` with primary key `key`, or NotFound(field, "unknown <what> <key!r>").
+
+    A row `visible` rejects answers exactly like a missing one, so a caller cannot tell
+    another customer's row (or a row of the wrong kind) from none at all."""
+    row = get_session().get(model, key)
+    if row is None or (visible is not None and not visible(row)):
+        raise NotFound(field, f"unknown {what} {key!r}")
+    return row
 
 
 @contextmanager

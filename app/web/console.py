@@ -1,7 +1,6 @@
 """Operator console: fleet KPIs, alerts, anomalies to review, collection planning, label sheets."""
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime, timedelta, timezone
 
 from flask import redirect, render_template, request, send_file, url_for
@@ -13,10 +12,10 @@ from app.catalog import services as catalog
 from app.domain import policy
 from app.domain.errors import DomainError
 from app.domain.return_requests import ReturnRequestStatus
+from app.labels import layouts
 from app.labels import services as labels
 from app.pickups import services as return_requests
 from app.planning import services as planning
-from app.planning.schemas import CollectionPlanInSchema
 from app.web import bp
 from app.web.forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
 from app.web.session import page, signed_in
@@ -70,8 +69,9 @@ def console_resolve(anomaly_id):
 @bp.route("/console/planning", methods=["GET", "POST"])
 @page(*CONSOLE_ROLES)
 def console_planning():
+    principal = signed_in()
     form = CollectionPlanForm()
-    depots = [site for site in catalog.list_all("site") if site.kind == "depot" and site.active]
+    depots = [d for d in catalog.sites_for(principal, kind="depot") if d.active]
     form.depots.choices = [(d.id, d.name) for d in depots]
     if not form.is_submitted():
         form.day.data = datetime.now(timezone.utc).date() + timedelta(days=1)
@@ -79,22 +79,18 @@ def console_planning():
         form.vehicles.data, form.capacity_units.data, form.time_limit_s.data = 2, 33, 10
     error = None
     if form.validate_on_submit():
-        body = {"date": form.day.data.isoformat(), "depots": form.depots.data, "objective": form.objective.data,
-                "time_limit_s": form.time_limit_s.data,
-                # one vehicle type: n trucks shared out over the chosen depots
-                "vehicles": [{"id": f"truck-{i + 1}", "capacity_units": form.capacity_units.data,
-                              "start_depot": form.depots.data[i % len(form.depots.data)]}
-                             for i in range(form.vehicles.data)]}
         try:
-            plan, _mode = planning.start(signed_in(), "collections", CollectionPlanInSchema().load(body))
+            plan = planning.start_collections(principal, form.day.data, form.depots.data, form.objective.data,
+                                              form.time_limit_s.data, form.vehicles.data, form.capacity_units.data)
             return redirect(url_for("web.console_plan", plan_id=plan.id))
         except (DomainError, ValidationError) as err:
             error = getattr(err, "message", None) or "; ".join(
                 f"{k}: {v}" for k, v in getattr(err, "normalized_messages", dict)().items())
-    plans = planning.list_plans(signed_in(), None, None, 50, 0)
+    plans = planning.list_plans(principal, None, None, 50, 0)
     status = 422 if error or form.errors else 200
     return render_template("console/planning.html", form=form, plans=plans, error=error,
-                           open_requests=return_requests.list_requests(signed_in(), ReturnRequestStatus.OPEN, None, None, 1, 0)["total"]), status
+                           open_requests=return_requests.list_requests(principal, ReturnRequestStatus.OPEN, None, None, 1,
+                                                                       0)["total"]), status
 
 
 @bp.route("/console/planning/<plan_id>")
@@ -107,13 +103,13 @@ def console_plan(plan_id):
 @bp.route("/console/labels", methods=["GET", "POST"])
 @page(*CONSOLE_ROLES)
 def console_labels():
+    principal = signed_in()
     form = LabelSheetForm()
-    types = catalog.list_all("asset_type")
-    form.asset_type.choices = [("", "(none)")] + [(t.id, t.name) for t in types]
-    form.site.choices = [(d.id, d.name) for d in catalog.list_all("site") if d.kind == "depot"]
-    form.preset.choices = [(p, p) for p in labels.PRESETS]
+    form.asset_type.choices = [("", "(none)")] + [(t.id, t.name) for t in catalog.asset_types(principal)]
+    form.site.choices = [(d.id, d.name) for d in catalog.sites_for(principal, kind="depot")]
+    form.preset.choices = [(p, p) for p in layouts.PRESETS]
     if not form.is_submitted():
-        form.preset.data = labels.DEFAULT_PRESET
+        form.preset.data = layouts.DEFAULT_PRESET
     error = None
     if form.validate_on_submit():
         codes = [c.strip() for c in (form.codes.data or "").splitlines() if c.strip()]
@@ -121,26 +117,13 @@ def console_labels():
         if bool(codes) == register:
             error = "Give either codes to reprint or a type and number of new assets, not both."
         else:
+            batch = {"asset_type": form.asset_type.data, "count": form.count.data, "site": form.site.data or None}
             try:
-                return _label_sheet(codes, form, register)
+                sheet = labels.label_sheet(principal, None if register else codes, batch if register else None,
+                                           form.preset.data)
             except DomainError as err:
                 error = err.message
+            else:
+                return send_file(sheet.file, mimetype="application/pdf", as_attachment=True,
+                                 download_name=sheet.filename)
     return render_template("console/labels.html", form=form, error=error), 422 if error or form.errors else 200
-
-
-def _label_sheet(codes: list[str], form: LabelSheetForm, register: bool):
-    layout = labels.sheet_layout(form.preset.data)
-    out = tempfile.TemporaryFile()
-    try:
-        if register:
-            plan = labels.plan_registration(form.asset_type.data, form.count.data, form.site.data or None, layout)
-            sheet = labels.register_and_print(plan, layout, out)
-            name = f"labels-{plan.asset_type_id}-{sheet.codes[0]}-{sheet.codes[-1]}.pdf"
-        else:
-            sheet = labels.print_codes(codes, layout, out)
-            name = f"labels-reprint-{len(sheet.codes)}.pdf"
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return send_file(out, mimetype="application/pdf", as_attachment=True, download_name=name)

@@ -6,12 +6,12 @@ portal does not even confirm that another customer exists.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
 from app.accounts import services as accounts
-from app.assets import queries
+from app.balances import overview
 from app.balances import services as balances
 from app.balances.statement_pdf import statement_pdf
 from app.catalog import services as catalog
@@ -57,14 +57,12 @@ def _attachment(body, mimetype: str, filename: str):
     return response
 
 
-def _utc_midnight(d: date) -> datetime:
-    return datetime.combine(d, time(0), timezone.utc)
+def _type_names(principal) -> dict[str, str]:
+    return {t.id: t.name for t in catalog.asset_types(principal)}
 
 
-def _month_start(d: date, back: int = 0) -> date:
-    """First day of the month `back` months before d's (negative: later)."""
-    months = d.year * 12 + d.month - 1 - back
-    return date(months // 12, months % 12 + 1, 1)
+def _site_names(principal, customer_id: str) -> dict[str, str]:
+    return {s.id: s.name for s in catalog.sites_for(principal, customer_id=customer_id)}
 
 
 @bp.route("/portal")
@@ -81,77 +79,42 @@ def portal_home():
 def portal_overview(customer_id):
     customer = _customer(customer_id)
     principal = signed_in()
-    balance = balances.balance(principal, customer_id)
-    today = datetime.now(timezone.utc).date()
-    months = [_month_start(today, back) for back in range(11, -1, -1)]
-    # One aggregate of the custody moves by day feeds both charts (no query per point).
-    current, by_day = balances.daily_moves(principal, customer_id,
-                                           _utc_midnight(min(months[0], today - timedelta(weeks=26))))
-    week_ends = [today + timedelta(days=1) - timedelta(weeks=k) for k in range(25, -1, -1)]
-
-    def net(d) -> int:
-        return sum(CustodyKind(kind).sign * n for kind, n in by_day.get(d, {}).items())
-
-    # Balance at the end of each of the last 26 weeks: today's balance minus what came after.
-    closings = [current - sum(net(d) for d in by_day if d >= end) for end in week_ends]
-    week_labels = [(end - timedelta(days=1)).strftime("%d %b") for end in week_ends]
-    month_rows = []
-    for start in months:
-        end = _month_start(start, -1)
-        days = [d for d in by_day if start <= d < end]
-        month_rows.append({"label": start.strftime("%b %Y"),
-                           "issued": sum(by_day[d].get("issued", 0) + by_day[d].get("transfer_in", 0) for d in days),
-                           "returned": sum(by_day[d].get("returned", 0) + by_day[d].get("transfer_out", 0) for d in days)})
+    view = overview.overview(principal, customer_id)
+    week_labels, closings = [label for label, _n in view.weekly], [n for _label, n in view.weekly]
+    months = view.monthly
     return render_template(
-        "portal/overview.html", customer=customer, balance=balance, matrix=_matrix(principal, customer_id, balance),
-        types={t.id: t.name for t in catalog.list_all("asset_type")},
-        sites={s.id: s.name for s in catalog.sites_for(principal, customer_id=customer_id)},
-        weekly=list(zip(week_labels, closings)), monthly=month_rows,
+        "portal/overview.html", customer=customer, balance=view.balance, matrix=view.matrix,
+        types=_type_names(principal), sites=_site_names(principal, customer_id), weekly=view.weekly, monthly=months,
         balance_chart=charts.line_chart("balance-chart", "Assets held at the end of each week", week_labels, closings),
         trips_chart=charts.bar_chart("trips-chart", "Assets received and sent back per month",
-                                     [r["label"][:3] for r in month_rows],
-                                     [("Received", [r["issued"] for r in month_rows]),
-                                      ("Sent back", [r["returned"] for r in month_rows])]))
-
-
-def _matrix(principal, customer_id: str, balance: dict) -> dict:
-    """Held assets by (site, asset type), read from the customer's asset listing."""
-    cells: dict[tuple[str, str], int] = {}
-    cursor, pages = None, 0
-    while pages < 40:  # 20,000 assets; beyond that the page shows the two separate breakdowns
-        items, cursor = queries.list_assets(principal, customer=customer_id, limit=500, cursor=cursor)
-        for a in items:
-            key = (a["site"] or "in_transit", a["asset_type"])
-            cells[key] = cells.get(key, 0) + 1
-        pages += 1
-        if cursor is None:
-            return {"cells": cells, "sites": sorted({s for s, _t in cells}), "types": sorted(balance["by_type"])}
-    return {"cells": None, "sites": [], "types": []}
+                                     [r["label"][:3] for r in months],
+                                     [("Received", [r["issued"] for r in months]),
+                                      ("Sent back", [r["returned"] for r in months])]))
 
 
 def _period() -> tuple[PeriodForm, datetime, datetime]:
     today = datetime.now(timezone.utc).date()
     form = PeriodForm(request.args)
     if not request.args:
-        form.start.data, form.end.data = _month_start(today), today + timedelta(days=1)
+        form.start.data, form.end.data = overview.month_start(today), today + timedelta(days=1)
     elif not form.validate():
         problems = "; ".join(f"{name}: {errs[0]}" for name, errs in form.errors.items())
         abort(make_response(render_template("error.html", status=400, title="Choose a period",
                                             message=f"Enter both dates as YYYY-MM-DD ({problems})."), 400))
     if form.end.data <= form.start.data:
         form.end.errors = ["must be after the start date"]
-    return form, _utc_midnight(form.start.data), _utc_midnight(form.end.data)
+    return form, overview.utc_midnight(form.start.data), overview.utc_midnight(form.end.data)
 
 
 @bp.route("/portal/<customer_id>/statement")
 @page(*PORTAL_ROLES)
 def portal_statement(customer_id):
     customer = _customer(customer_id)
+    principal = signed_in()
     form, start, end = _period()
-    statement = balances.statement(signed_in(), customer_id, start, end) if not form.end.errors else None
+    statement = balances.statement(principal, customer_id, start, end) if not form.end.errors else None
     return render_template("portal/statement.html", customer=customer, form=form, statement=statement,
-                           columns=COLUMNS, labels=COLUMN_LABELS,
-                           types={t.id: t.name for t in catalog.list_all("asset_type")},
+                           columns=COLUMNS, labels=COLUMN_LABELS, types=_type_names(principal),
                            export_args={"start": form.start.data.isoformat(), "end": form.end.data.isoformat()})
 
 
@@ -177,9 +140,10 @@ def portal_statement_pdf(customer_id):
     form, start, end = _period()
     if form.end.errors:
         abort(400)
-    statement = balances.statement(signed_in(), customer_id, start, end)
-    types = {t.id: t.name for t in catalog.list_all("asset_type")}
-    return _attachment(statement_pdf(customer.name, statement, types, COLUMNS, COLUMN_LABELS), "application/pdf",
+    principal = signed_in()
+    statement = balances.statement(principal, customer_id, start, end)
+    return _attachment(statement_pdf(customer.name, statement, _type_names(principal), COLUMNS, COLUMN_LABELS),
+                       "application/pdf",
                        f"statement-{customer_id}-{form.start.data}-{form.end.data}.pdf")
 
 
@@ -190,8 +154,7 @@ def portal_overdue(customer_id):
     principal = signed_in()
     return render_template("portal/overdue.html", customer=customer,
                            items=balances.overdue_assets(principal, customer_id),
-                           types={t.id: t.name for t in catalog.list_all("asset_type")},
-                           sites={s.id: s.name for s in catalog.sites_for(principal, customer_id=customer_id)})
+                           types=_type_names(principal), sites=_site_names(principal, customer_id))
 
 
 @bp.route("/portal/<customer_id>/tokens", methods=["GET", "POST"])
@@ -233,7 +196,7 @@ def portal_pickups(customer_id):
     sites = [s for s in catalog.sites_for(principal, customer_id=customer_id) if s.active]
     form = PickupForm()
     form.site.choices = [(s.id, s.name) for s in sites]
-    form.asset_type.choices = [(t.id, t.name) for t in catalog.list_all("asset_type")]
+    form.asset_type.choices = [(t.id, t.name) for t in catalog.asset_types(principal)]
     error, created = None, None
     can_request = policy.may(principal, "return_request.create")  # as POST /api/v1/return-requests
     if can_request and form.validate_on_submit():
@@ -250,7 +213,7 @@ def portal_pickups(customer_id):
     status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
     return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
                            requests=listing["items"], can_request=can_request, cancellable=PENDING,
-                           types={t.id: t.name for t in catalog.list_all("asset_type")}), status
+                           types=_type_names(principal)), status
 
 
 def _pickup_request(form: PickupForm, sites, customer_id: str) -> dict:

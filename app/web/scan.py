@@ -43,17 +43,17 @@ def scan_app():
               "swUrl": url_for("web.scan_service_worker"), "swScope": url_for("web.scan_app"),
               # Rendered into the page so it works at once (and offline); the script then
               # refreshes them from GET /api/v1/sites, /customers and /asset-types.
-              "reference": _reference_data()}
+              "reference": _reference_data(principal)}
     return render_template("scan/scan.html", operations=config["operations"], config=config)
 
 
-def _reference_data() -> dict:
+def _reference_data(principal) -> dict:
     return {
         "sites": [{"id": s.id, "name": s.name, "kind": s.kind, "customer_id": s.customer_id, "active": s.active}
-                  for s in catalog.list_all("site")],
-        "customers": [{"id": c.id, "name": c.name, "active": c.active} for c in catalog.list_all("customer")],
+                  for s in catalog.sites_for(principal)],
+        "customers": [{"id": c.id, "name": c.name, "active": c.active} for c in catalog.customers_for(principal)],
         "assetTypes": [{"id": t.id, "name": t.name, "company_prefix": t.company_prefix,
-                        "grai_asset_type": t.grai_asset_type} for t in catalog.list_all("asset_type")],
+                        "grai_asset_type": t.grai_asset_type} for t in catalog.asset_types(principal)],
     }
 
 
