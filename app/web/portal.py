@@ -16,7 +16,7 @@ from app.balances import services as balances
 from app.balances.statement_pdf import statement_pdf
 from app.catalog import services as catalog
 from app.certificates import pdf as certificate_pdf
-from app.certificates import services as certificates
+from app.certificates import records as certificates
 from app.domain import policy
 from app.domain.errors import DomainError
 from app.domain.inputs import INT_MAX

@@ -244,7 +244,7 @@ def test_services_enforce_the_policy_without_the_views(app, estate):
     from app.accounts import services as accounts
     from app.balances import services as balances, kpis
     from app.catalog import services as catalog
-    from app.certificates import services as certificates
+    from app.certificates import records as certificates
     from app.planning import services as planning
     from app.assets import queries
     from app.pickups import services as return_requests

@@ -69,10 +69,10 @@ def test_a_worker_runs_a_failing_job_once_and_keeps_its_app(app, app_builds):
 
 
 def test_certificate_run_with_a_missing_signing_key_fails_once(app, app_builds, tmp_path):
-    from app.certificates import services as certificates
+    from app.certificates import issuing
 
     with app.app_context():
         app.config["SIGNING_KEY_FILE"] = str(tmp_path / "missing.pem")
         with pytest.raises(RuntimeError, match="does not exist"):
-            certificates.issue_job("2026-09")
+            issuing.issue_job("2026-09")
     assert app_builds == []
