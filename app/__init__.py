@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.platform import jobs
 from app.platform.config import Settings
 
 
@@ -35,3 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
     web.init_app(app)
     return app
+
+
+# A worker process imports a job function, and with it this package, but builds no app
+# itself: the jobs build one per process with this factory (app/platform/jobs.py).
+jobs.use_app_factory(create_app)

@@ -20,15 +20,13 @@ def runs(app) -> int:
 def app_builds(app, monkeypatch):
     """Every app a job builds for itself: the test app stands in for `create_app()`
     from the environment, so a second run would still land in the test database."""
-    import app as app_package
-
     built = []
 
     def create_app(*_args, **_kwargs):
         built.append(1)
         return app
 
-    monkeypatch.setattr(app_package, "create_app", create_app)
+    monkeypatch.setattr(jobs, "_app_factory", create_app)
     monkeypatch.setattr(jobs, "_worker", None, raising=False)  # no app cached yet
     return built
 
