@@ -3,18 +3,16 @@
 Pages sign in with email and password into a Flask session cookie (HttpOnly,
 SameSite=Lax, Secure over https) that names a server-side session record. Every form
 carries a CSRF token (Flask-WTF); the pages' scripts call the JSON API with the same
-session plus the token in an `X-CSRF-Token` header (see `app.auth.authenticate`), so no
+session plus the token in an `X-CSRF-Token` header (see `app.accounts.auth.authenticate`), so no
 API secret ever reaches the browser's storage. Security headers: headers.py.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask
 
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
-csrf = CSRFProtect()
+from app.web.blueprint import bp, csrf
 
 
 def init_app(app: Flask) -> None:

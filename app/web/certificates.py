@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from app.certificates import verification
-from app.web import bp
+from app.web.blueprint import bp
 
 
 @bp.route("/verify/<serial>")

@@ -16,7 +16,7 @@ from app.labels import services as labels
 from app.pickups import services as return_requests
 from app.planning import services as planning
 from app.planning.schemas import CollectionPlanInSchema
-from app.web import bp
+from app.web.blueprint import bp
 from app.web.forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
 from app.web.session import page, signed_in
 

@@ -24,7 +24,8 @@ from app.domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from app.pickups import services as return_requests
 from app.planning.inputs import zone
 from app.platform.csv_export import to_csv
-from app.web import bp, charts
+from app.web import charts
+from app.web.blueprint import bp
 from app.web.forms import PeriodForm, PickupForm, PublishForm, TokenForm
 from app.web.session import page, signed_in
 
