@@ -14,7 +14,7 @@ from datetime import datetime
 from app.domain.geo import road_km
 from app.domain.states import AssetState as S
 from app.domain.states import EventType as E
-from app.domain.trips import CustodyMove, Trip, TripLeg
+from app.domain.trips import CustodyMove, SitePoint, Trip, TripLeg
 
 DEPOT_STATES = frozenset({S.AVAILABLE, S.RECEIVED, S.CLEANED, S.DAMAGED, S.REPAIRED})
 CUSTOMER_STATES = frozenset({S.ISSUED, S.AT_CUSTOMER})
@@ -79,17 +79,6 @@ HINTS: dict[tuple[E, S], str] = {
     (E.DELIVER, S.AVAILABLE): "delivered without an issue scan",
     (E.COLLECT, S.ISSUED): "collected without a delivery scan",
 }
-
-
-@dataclass(frozen=True)
-class SitePoint:
-    """Where a scan happened. `customer_id` is set for a customer's site."""
-
-    site_id: str
-    kind: str  # "depot" | "customer"
-    lat: float
-    lon: float
-    customer_id: str | None = None
 
 
 @dataclass(frozen=True)
