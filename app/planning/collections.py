@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from app.catalog.models import Site
 from app.domain.errors import DomainError, NotFound
+from app.domain.inputs import zone
 from app.pickups.models import ReturnRequest
 from app.pickups.services import PENDING
 from app.planning import inputs
@@ -61,7 +62,7 @@ def _opening_window(site: Site, day: date, start: datetime) -> TimeWindow | None
     span = hours.get(inputs.WEEKDAYS[day.weekday()])
     if not span:
         return "closed"
-    tz = inputs.zone(site.timezone)
+    tz = zone(site.timezone)
     try:
         opens, closes = (inputs.local_time(day, h, tz) for h in span)
     except (TypeError, ValueError):
@@ -88,14 +89,14 @@ def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[str, str |
     for i, depot_id in enumerate(params["depots"]):
         if depot_id not in depot_rows:
             raise NotFound(f"depots[{i}]", f"unknown depot {depot_id!r}")
-    tz0 = inputs.zone(depot_rows[params["depots"][0]].timezone)
+    tz0 = zone(depot_rows[params["depots"][0]].timezone)
     start = inputs.local_time(day, "00:00", tz0)
     end = inputs.local_time(day, "24:00", tz0)
     day_s = int((end - start).total_seconds())
     requests = pending_requests(start, end)
     sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_({r.site_id for r in requests})))}
     result = {"date": params["date"], "timezone": tz0.key, "objective": params["objective"],
-              "depots": {d.id: {"name": d.name, "lat": d.lat, "lon": d.lon, "timezone": inputs.zone(d.timezone).key}
+              "depots": {d.id: {"name": d.name, "lat": d.lat, "lon": d.lon, "timezone": zone(d.timezone).key}
                          for d in depot_rows.values()},
               "routes": [], "unserved": [], "warnings": [], "emission_factors": inputs.truck_factors()}
     statuses: dict[int, tuple[str, str | None]] = {}
@@ -164,7 +165,7 @@ def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[str, str |
 def _solve(params, day, start, depot_rows, sites, routable, windows, site_hours, table):
     vehicles = []
     for v in params["vehicles"]:
-        tz = inputs.zone(depot_rows[v["start_depot"]].timezone)
+        tz = zone(depot_rows[v["start_depot"]].timezone)
         shift = TimeWindow(int((inputs.local_time(day, v["shift_start"], tz) - start).total_seconds()),
                            int((inputs.local_time(day, v["shift_end"], tz) - start).total_seconds()))
         vehicles.append(Vehicle(v["id"], v["capacity_units"], v["start_depot"], v["end_depot"], shift,
@@ -186,7 +187,7 @@ def _solve(params, day, start, depot_rows, sites, routable, windows, site_hours,
 
 
 def _route(route, start, depot_rows, sites, by_id, windows, site_hours, table) -> dict:
-    tz = inputs.zone(depot_rows[route.start_depot_id].timezone)
+    tz = zone(depot_rows[route.start_depot_id].timezone)
 
     def at(seconds: int) -> str:
         return _iso(start + timedelta(seconds=seconds), tz)

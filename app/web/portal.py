@@ -19,10 +19,9 @@ from app.certificates import pdf as certificate_pdf
 from app.certificates import records as certificates
 from app.domain import policy
 from app.domain.errors import DomainError
-from app.domain.inputs import INT_MAX
+from app.domain.inputs import INT_MAX, zone
 from app.domain.trips import MOVE_KINDS_IN, MOVE_KINDS_OUT
 from app.pickups import services as return_requests
-from app.planning.inputs import zone
 from app.platform.csv_export import to_csv
 from app.web import charts
 from app.web.blueprint import bp
