@@ -10,7 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 
 import lca
-from app.catalog.models import AssetType
+from app.catalog.models import AssetType, Site
+from app.domain.errors import DomainError, NotFound
 from app.platform.db import get_session
 from routing import HaversineMatrixProvider, LoadUnitTable, MatrixProviderError, OsrmMatrixProvider
 
@@ -88,9 +89,6 @@ def with_matrix(solve):
 
 def check_depots(depots: list[str]) -> None:
     """Each id once, each an existing depot; the error names the offending list item."""
-    from app.catalog.models import Site
-    from app.domain.errors import DomainError, NotFound
-
     if len(set(depots)) != len(depots):
         raise DomainError("depots", "a depot is listed twice")
     session = get_session()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from app.planning.inputs import truck_factors
 from app.platform.fields import CLOCK_OR_24, ID, Day, Filter, Id, Limit, Offset, StrictBoolean, Text, Timestamp
 
 REQUEST_STATUSES = ["open", "planned", "collected", "cancelled", "unserved"]
@@ -16,8 +17,6 @@ class Strict(Schema):
 
 def _truck_classes() -> list[str]:
     """The LCA truck classes the planners accept (checked there, listed here for the document)."""
-    from app.planning.inputs import truck_factors
-
     return sorted(truck_factors())
 
 
