@@ -1,4 +1,7 @@
-"""The Flask service: `create_app()` wires settings, database, Redis and blueprints."""
+"""The Flask service: `create_app()` wires settings, database, Redis and blueprints.
+
+One package per capability; which may import which is in docs/architecture.md, checked
+by tests/unit/test_architecture.py."""
 from __future__ import annotations
 
 from flask import Flask
