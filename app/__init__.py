@@ -1,8 +1,12 @@
-"""The Flask service: `create_app()` wires settings, database, Redis and blueprints."""
+"""The Flask service: `create_app()` wires settings, database, Redis and blueprints.
+
+One package per capability; which may import which is in docs/architecture.md, checked
+by tests/unit/test_architecture.py."""
 from __future__ import annotations
 
 from flask import Flask
 
+from app.platform import jobs
 from app.platform.config import Settings
 
 
@@ -35,3 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
     web.init_app(app)
     return app
+
+
+# A worker process imports a job function, and with it this package, but builds no app
+# itself: the jobs build one per process with this factory (app/platform/jobs.py).
+jobs.use_app_factory(create_app)

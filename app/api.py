@@ -29,6 +29,7 @@ def register_api(app: Flask) -> Api:
     from app.planning import api as planning
     from app.platform import health
     from app.scanning import api as scans
+    from app.scanning import history_api as history
 
     api = ServiceApi(app)
     responses.register_components(api.spec)
@@ -36,7 +37,7 @@ def register_api(app: Flask) -> Api:
     api.spec.components.schema("ScanIn", schema=ScanInSchema)
     app.url_map.converters["serial"] = certificates.SerialConverter
     api.register_converter(certificates.SerialConverter, certificates.SerialConverter.openapi)
-    for module in (scans, assets, catalog, customers, operations, accounts, labels, certificates, planning):
+    for module in (scans, assets, history, catalog, customers, operations, accounts, labels, certificates, planning):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.extensions["api"] = api

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from app.accounts.auth import ROLES, hash_token
+from app.accounts.principal import ROLES, hash_token
 
 
 def register_cli(app: Flask) -> None:

@@ -113,7 +113,7 @@ PUBLISHING_CUSTOMER = "rheinchem"
 def _certificates(history_end: datetime) -> int:
     """Signed certificates for the last complete month of the history, once."""
     from app.catalog import services as catalog
-    from app.certificates import services as certificates
+    from app.certificates import issuing
     from app.certificates.models import Certificate
     from app.domain.policy import OPERATOR
 
@@ -121,7 +121,7 @@ def _certificates(history_end: datetime) -> int:
     if get_session().scalar(select(func.count()).select_from(Certificate).where(Certificate.month == month)):
         return 0
     catalog.update_customer_settings(OPERATOR, PUBLISHING_CUSTOMER, {"publish_certificate_figures": True})
-    return len(certificates.issue(month))
+    return len(issuing.issue(month))
 
 
 def _ingest(scans: list[dict], settings, progress) -> dict:

@@ -10,7 +10,7 @@ skewed (customer k gets a share ~ 1/sqrt(k)), one asset type in 20 trips has no 
 profile (listed as not credited).
 
 Then, each in a fresh child process (so ru_maxrss is the issuing process's own peak):
-`certificates.issue(month)` for every customer + the operator summary, twice (the second
+`issuing.issue(month)` for every customer + the operator summary, twice (the second
 run re-issues, superseding the first). Compared in the same run against the floor: one
 SQL aggregate scan of the same trips (GROUP BY customer, asset type) from Python.
 Prints JSON and writes bench/results/certificates.json.
@@ -124,7 +124,7 @@ def issue_child(key_file: str) -> None:
     """Runs in a child process: issue the month, report timings and this process's peak RSS."""
     from app import create_app
     from app.certificates import data as certificate_data
-    from app.certificates import services as certificates
+    from app.certificates import issuing
     from app.platform.config import Settings
 
     phases = {}
@@ -137,12 +137,12 @@ def issue_child(key_file: str) -> None:
         finally:
             phases["read_aggregate_and_hash_s"] = round(time.perf_counter() - t0, 3)
 
-    certificates.read_month = timed_read
+    issuing.read_month = timed_read
     app = create_app({"SETTINGS": Settings(database_url=DB_URL, redis_url=None), "SIGNING_KEY_FILE": key_file})
     with app.app_context():
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
-        serials = certificates.issue(MONTH)
+        serials = issuing.issue(MONTH)
         wall = time.perf_counter() - t0
     print(json.dumps({"wall_s": round(wall, 3), **phases,
                       "compute_sign_store_s": round(wall - phases["read_aggregate_and_hash_s"], 3),

@@ -1,12 +1,10 @@
-"""Bearer-token authentication, roles, and rate limiting of failed attempts."""
+"""Authenticating requests (a bearer token, or a signed-in page's session), the roles a
+view requires, and rate limiting of failed attempts."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-import secrets
 import time
-from dataclasses import dataclass
 from functools import wraps
 
 from flask import Flask, current_app, g, request
@@ -15,39 +13,14 @@ from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from app.accounts import services as accounts
+from app.accounts import web_sessions
+from app.accounts.principal import Principal, hash_token
+
 log = logging.getLogger(__name__)
 
-ROLES = ("admin", "depot", "driver", "customer")
-TOKEN_PREFIX = "circ_"
 # The failed-attempt window is one minute (moving): a client may retry after that.
 RETRY_AFTER_S = 60
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: int
-    name: str
-    role: str
-    customer_id: str | None
-
-    @property
-    def is_customer(self) -> bool:
-        return self.role == "customer"
-
-    @property
-    def scope(self) -> str | None:
-        """The customer whose data alone this caller may see; None for operator staff."""
-        return self.customer_id if self.is_customer else None
-
-
-def new_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    # Tokens carry 256 bits of randomness, so a fast hash is enough (no salt/KDF needed,
-    # unlike passwords); it lets us look a token up by its hash.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class FailureLimit:
@@ -128,16 +101,12 @@ def authenticate() -> Principal:
 def _browser_session() -> Principal | None:
     # Pages served by app/web call the API with their session cookie plus the page's
     # CSRF token (X-CSRF-Token) instead of a bearer token; never cached here.
-    from app.accounts import web_sessions
-
     return web_sessions.principal_for_browser_request()
 
 
 def _lookup(token: str) -> Principal | None:
     # No per-process cache: one indexed query per request, so a revoked token or a
     # deactivated user is refused at once by every worker.
-    from app.accounts import services as accounts  # late import: services import this module's helpers
-
     return accounts.principal_for_token(hash_token(token))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.accounts.auth import ROLES
+from app.accounts.principal import ROLES
 from app.platform.fields import Email, Id, Strict, Text
 
 

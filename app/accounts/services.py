@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts import sign_in_limits
-from app.accounts.auth import ROLES, Principal, hash_token, new_token
 from app.accounts.models import ApiToken, User, WebSession
+from app.accounts.principal import ROLES, Principal, hash_token, new_token
 from app.catalog.models import Customer
 from app.domain.errors import Conflict, DomainError
 from app.domain.policy import Caller, authorize

@@ -1,5 +1,5 @@
 """Limits on password guessing: failed sign-ins and wrong current passwords are counted
-per account and per client address (moving window, app.auth.FailureLimit). Past either
+per account and per client address (moving window, app.accounts.auth.FailureLimit). Past either
 limit every attempt is refused, right or wrong, until the window slides."""
 from __future__ import annotations
 

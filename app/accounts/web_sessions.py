@@ -16,8 +16,8 @@ from sqlalchemy import delete, or_, select, update
 
 from app.accounts import services as accounts
 from app.accounts import sign_in_limits
-from app.accounts.auth import Principal, hash_token
 from app.accounts.models import User, WebSession
+from app.accounts.principal import Principal, hash_token
 from app.platform.base import utcnow
 from app.platform.db import get_session, unit_of_work
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app
 from flask.views import MethodView
 
 from app.accounts.auth import current, requires
@@ -10,7 +10,6 @@ from app.assets.schemas import (
     AssetPageSchema,
     AssetQuerySchema,
     AssetSchema,
-    EventSchema,
     RegisterAssetsSchema,
     RegisteredSchema,
     TripSchema,
@@ -20,12 +19,8 @@ from app.platform.responses import documented
 
 # A code that is no GRAI in any accepted form answers 422 naming `code`.
 MALFORMED_CODE = 422
-# The EPCIS 2.0 document's outline (GS1 publishes the full JSON schema).
-EPCIS_DOCUMENT = {"type": "object", "required": ["@context", "type", "schemaVersion", "creationDate", "epcisBody"],
-                  "properties": {"type": {"const": "EPCISDocument"},
-                                 "epcisBody": {"type": "object", "required": ["eventList"]}}}
 
-blp = ApiBlueprint("assets", __name__, description="Assets, their state and history")
+blp = ApiBlueprint("assets", __name__, description="Assets, their state and trips")
 
 
 @blp.route("/assets")
@@ -64,32 +59,6 @@ def _link(code: str, base: str) -> str:
 def get_asset(code):
     """One asset: state, holder, site, open trip, trip count, last seen."""
     return queries.asset_detail(current(), code)
-
-
-@blp.route("/assets/<code>/events")
-@blp.response(200, EventSchema(many=True))
-@documented(MALFORMED_CODE)
-@requires()
-def get_events(code):
-    """The asset's scans in physical order, with their EPCIS bizStep and disposition.
-
-    A customer user sees only the scans of its own custody periods."""
-    return queries.asset_events(current(), code)
-
-
-@blp.route("/assets/<code>/epcis")
-@blp.response(200, EPCIS_DOCUMENT, description="EPCIS 2.0 JSON-LD document (GS1), one ObjectEvent per scan",
-              content_type="application/ld+json")
-@documented(MALFORMED_CODE)
-@requires()
-def get_epcis(code):
-    """The asset's history as a GS1 EPCIS 2.0 document for partners' systems."""
-    settings = current_app.config["SETTINGS"]
-    doc = queries.asset_epcis(current(), code, settings.resolver_base_url, settings.public_base_url,
-                              settings.operator_name)
-    response = jsonify(doc)
-    response.mimetype = "application/ld+json"
-    return response
 
 
 @blp.route("/assets/<code>/trips")

@@ -13,6 +13,8 @@ from app.domain.errors import Conflict, DomainError
 from app.domain.inputs import zone_problem
 from app.domain.policy import Caller, authorize, site_visible
 from app.platform.db import get_or_404, get_session, unit_of_work
+from labels.errors import LabelError
+from labels.grai import make_grai
 
 _MODELS = {"asset_type": AssetType, "customer": Customer, "site": Site}
 
@@ -133,9 +135,6 @@ def _check(kind: str, data: dict) -> None:
         elif data.get("customer_id") is not None:  # also "": no customer has that id
             raise DomainError("customer_id", "a depot belongs to no customer")
     if kind == "asset_type":
-        from labels.errors import LabelError
-        from labels.grai import make_grai
-
         try:
             make_grai(data["company_prefix"], data["grai_asset_type"], "1")
         except LabelError as err:

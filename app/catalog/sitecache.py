@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog.models import Customer, Site
 from app.domain.lifecycle import SitePoint
-from app.scanning.store import in_values
+from app.platform.db import in_values
 
 
 def _storable(key) -> bool:

@@ -8,8 +8,8 @@ from werkzeug.routing import BaseConverter
 
 from app.accounts.auth import current, public, requires
 from app.accounts.blueprint import ApiBlueprint
+from app.certificates import issuing, records, verification
 from app.certificates import pdf as certificate_pdf
-from app.certificates import services as certificates
 from app.certificates.schemas import (
     CertificateDetailSchema,
     CertificatePageSchema,
@@ -37,7 +37,7 @@ READERS = roles_for("certificate.read")
 
 class SerialConverter(BaseConverter):
     """A certificate serial (`CO2-2026-10-RHEINCHEM-R1-7KQM-2XAP-L3DW-Q9ZE`, or the
-    readable-only form of earlier certificates; see certificates/services.py): the routes
+    readable-only form of earlier certificates; see certificates/issuing.py): the routes
     of one certificate then never take `verify`, `jobs` or `public-key` for a serial.
     Case-insensitive, as the service looks serials up upper-cased."""
 
@@ -56,8 +56,8 @@ class Certificates(MethodView):
     @requires(*READERS)
     def get(self, args):
         """List certificates, newest month first. A customer user sees its own only."""
-        month = certificates.require_month(args["month"])
-        items = certificates.list_certificates(current(), args["customer"], month, args["status"], args["limit"],
+        month = records.require_month(args["month"])
+        items = records.list_certificates(current(), args["customer"], month, args["status"], args["limit"],
                                                args["offset"])
         return {"items": items}
 
@@ -68,8 +68,8 @@ class Certificates(MethodView):
     @requires(*roles_for("certificate.issue"))
     def post(self, body):
         """Issue (or re-issue, as a new revision) a month's certificates."""
-        certificates.validate_request(body["month"], body["customer"])
-        run = jobs.dispatch(certificates.issue_job, body["month"], body["customer"])
+        issuing.validate_request(body["month"], body["customer"])
+        run = jobs.dispatch(issuing.issue_job, body["month"], body["customer"])
         if run.mode == "queued":
             return {"mode": "queued", "job_id": run.job_id, "serials": None}, 202
         return {"mode": "inline", "job_id": None, "serials": run.result}
@@ -80,7 +80,7 @@ class Certificates(MethodView):
 @public
 def get_public_key():
     """The Ed25519 public key certificates are signed with (no authentication)."""
-    return certificates.public_key()
+    return verification.public_key()
 
 
 @blp.route("/certificates/verify", methods=["POST"])
@@ -98,7 +98,7 @@ def post_verify():
         abort(400, message=f"body: {exc}", errors={"body": [str(exc)]})
     except json_limits.InvalidJSON:
         return {"valid": False, "reason": "body: not valid JSON (a changed byte?)"}
-    return certificates.verify(signed)
+    return verification.verify(signed)
 
 
 @blp.route("/certificates/jobs/<job_id>")
@@ -108,7 +108,7 @@ def post_verify():
 def get_job(job_id):
     """State of a queued issue run (`queued`, `started`, `finished` with serials, `failed`).
     503 with `Retry-After` while Redis (the job queue) is unreachable."""
-    job = jobs.fetch(job_id, certificates.issue_job)
+    job = jobs.fetch(job_id, issuing.issue_job)
     if job is None:
         raise NotFound("job_id", f"no certificate run {job_id[:80]!r}")
     status = jobs.status(job)
@@ -122,8 +122,8 @@ def get_job(job_id):
 @requires(*READERS)
 def get_signed_json(serial):
     """The signed document: `{"document", "signature", "algorithm", "key_id"}` (canonical JSON)."""
-    cert = certificates.get(current(), serial)
-    return Response(canonical_json(certificates.signed_document(cert)), mimetype="application/json",
+    cert = records.get(current(), serial)
+    return Response(canonical_json(verification.signed_document(cert)), mimetype="application/json",
                     headers={"Content-Disposition": f'inline; filename="{serial}.json"'})
 
 
@@ -133,8 +133,8 @@ def get_signed_json(serial):
 @requires(*READERS)
 def get_pdf(serial):
     """The certificate as a PDF (methodology, table by asset type, 12-month chart, QR to the verify page)."""
-    cert = certificates.get(current(), serial)
-    pdf = certificate_pdf.render(cert, certificates.history(cert), cert.status, cert.superseded_by)
+    cert = records.get(current(), serial)
+    pdf = certificate_pdf.render(cert, records.history(cert), cert.status, cert.superseded_by)
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{serial}.pdf"'})
 
 
@@ -144,7 +144,7 @@ def get_pdf(serial):
 @requires(*READERS)
 def get_certificate(serial):
     """Metadata, status and the signed document of one certificate."""
-    return certificates.get(current(), serial)
+    return records.get(current(), serial)
 
 
 @blp.route("/certificates/<serial:serial>/verification")
@@ -159,7 +159,7 @@ def get_verification(serial):
     stored signature still matches, the issuer, month and revision. The figures (customer,
     trips, kg CO2e) only when the certificate's holder published them
     (`PATCH /customers/<id>/settings {"publish_certificate_figures": true}`)."""
-    view = certificates.public_view(serial)
+    view = verification.public_view(serial)
     if view is None:
         body = error_body(404, f"serial: unknown certificate {serial!r}", "serial", verification={
             "serial": serial, "status": "unknown", "issuer": current_app.config["SETTINGS"].operator_name})
@@ -175,4 +175,4 @@ def get_verification(serial):
 def post_revoke(body, serial):
     """Withdraw a certificate: it stays readable and its signature still verifies, but the
     verify page and API report it `revoked` (409 if it was revoked before)."""
-    return certificates.revoke(current(), serial, body["reason"])
+    return records.revoke(current(), serial, body["reason"])

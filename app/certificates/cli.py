@@ -5,6 +5,10 @@ import sys
 
 import click
 
+from app.certificates import issuing, verification
+from app.domain.errors import DomainError
+from app.platform import jobs
+
 OPTION = {"month": "--month", "customer": "--customer"}
 
 
@@ -23,12 +27,8 @@ def issue_command(month, customer_id):
     Runs on the job queue when an RQ worker listens (`rq worker circularity`), else here
     with a progress bar. Prints one serial per line.
     """
-    from app.certificates import services as certificates
-    from app.domain.errors import DomainError
-    from app.platform import jobs
-
     try:
-        certificates.validate_request(month, customer_id)
+        issuing.validate_request(month, customer_id)
     except DomainError as err:
         raise click.BadParameter(err.message, param_hint=f"'{OPTION.get(err.field, err.field)}'") from None
 
@@ -40,8 +40,8 @@ def issue_command(month, customer_id):
                 bar.update(advance)
 
         try:
-            with certificates.progress_to(progress):
-                run = jobs.dispatch(certificates.issue_job, month, customer_id)
+            with issuing.progress_to(progress):
+                run = jobs.dispatch(issuing.issue_job, month, customer_id)
         except DomainError as err:
             raise click.BadParameter(err.message, param_hint=f"'{OPTION.get(err.field, err.field)}'") from None
     if run.mode == "queued":
@@ -55,8 +55,6 @@ def issue_command(month, customer_id):
 @certificates_group.command("public-key")
 def public_key_command():
     """Print the signing key's id and PEM public key (creating the key if absent)."""
-    from app.certificates import services as certificates
-
-    key = certificates.public_key()
+    key = verification.public_key()
     click.echo(f"key id {key['key_id']}")
     click.echo(key["public_key_pem"].rstrip())

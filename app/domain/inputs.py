@@ -8,9 +8,13 @@ fit a configured range, and integers the database's 64-bit columns.
 """
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime, time, timezone
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+log = logging.getLogger(__name__)
 
 # Largest value of a PostgreSQL bigint / integer column.
 BIGINT_MAX = 2**63 - 1
@@ -78,8 +82,6 @@ _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 @lru_cache(maxsize=1)
 def iana_zones() -> frozenset[str]:
-    from zoneinfo import available_timezones
-
     return frozenset(available_timezones()) - _NOT_ZONES
 
 
@@ -88,3 +90,16 @@ def zone_problem(name: str) -> str | None:
     if name in iana_zones():
         return None
     return f"unknown time zone {name!r}: use an IANA name such as 'Europe/Berlin' or 'UTC'"
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The site's zone; a stored name that is not an IANA zone (saved before sites were
+    checked) reads as UTC rather than failing every page and plan that shows the site."""
+    if name and zone_problem(name) is None:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    if name:
+        log.warning("unknown time zone %r; using UTC", name)
+    return ZoneInfo("UTC")

@@ -16,7 +16,7 @@ from app.domain.geo import road_km
 from app.domain.states import HELD_BY_CUSTOMER
 from app.domain.states import AssetState as S
 from app.domain.states import EventType as E
-from app.domain.trips import CustodyMove, Trip, TripLeg
+from app.domain.trips import CustodyMove, SitePoint, Trip, TripLeg
 
 DEPOT_STATES = frozenset({S.AVAILABLE, S.RECEIVED, S.CLEANED, S.DAMAGED, S.REPAIRED})
 
@@ -80,17 +80,6 @@ HINTS: dict[tuple[E, S], str] = {
     (E.DELIVER, S.AVAILABLE): "delivered without an issue scan",
     (E.COLLECT, S.ISSUED): "collected without a delivery scan",
 }
-
-
-@dataclass(frozen=True)
-class SitePoint:
-    """Where a scan happened. `customer_id` is set for a customer's site."""
-
-    site_id: str
-    kind: str  # "depot" | "customer"
-    lat: float
-    lon: float
-    customer_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Trips (issue -> customer(s) -> return to a depot) and custody moves (pure).
+"""Sites as places, trips (issue -> customer(s) -> return to a depot) and custody moves (pure).
 
 A trip records what the LCA needs: which customers held the asset and the distances it
 travelled, estimated from site coordinates: outbound (issuing depot -> first customer
@@ -9,21 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from app.domain.custody import CustodyKind
 from app.domain.geo import road_km
-
-if TYPE_CHECKING:  # pragma: no cover
-    from app.domain.lifecycle import SitePoint
 
 TRIP_OUTCOMES = ("open", "completed", "cancelled", "lost", "retired", "return_unobserved")
 
 
 @dataclass(frozen=True)
+class SitePoint:
+    """Where a scan happened. `customer_id` is set for a customer's site."""
+
+    site_id: str
+    kind: str  # "depot" | "customer"
+    lat: float
+    lon: float
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True)
 class TripLeg:
     customer_id: str
-    site: "SitePoint | None"  # None when custody moved without a scan at a customer site
+    site: SitePoint | None  # None when custody moved without a scan at a customer site
     arrived_at: datetime
 
 
@@ -31,10 +38,10 @@ class TripLeg:
 class Trip:
     seq: int  # 1-based number of the trip in the asset's life
     opened_at: datetime
-    origin: "SitePoint | None"  # issuing depot
+    origin: SitePoint | None  # issuing depot
     legs: tuple[TripLeg, ...] = ()
     closed_at: datetime | None = None
-    return_site: "SitePoint | None" = None
+    return_site: SitePoint | None = None
     outcome: str = "open"
     collected_at: datetime | None = None
 
@@ -53,7 +60,7 @@ class Trip:
             return self
         return replace(self, legs=self.legs + (leg,))
 
-    def close(self, at: datetime, depot: "SitePoint | None", outcome: str) -> "Trip":
+    def close(self, at: datetime, depot: SitePoint | None, outcome: str) -> "Trip":
         return replace(self, closed_at=at, return_site=depot, outcome=outcome)
 
     @property
@@ -65,7 +72,7 @@ class Trip:
         return tuple(seen)
 
     @property
-    def visited_sites(self) -> tuple["SitePoint", ...]:
+    def visited_sites(self) -> tuple[SitePoint, ...]:
         return tuple(leg.site for leg in self.legs if leg.site is not None)
 
     @property

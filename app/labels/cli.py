@@ -13,6 +13,10 @@ from pathlib import Path
 
 import click
 
+from app.domain.errors import DomainError
+from app.labels import layouts
+from app.labels import services as labels
+
 OPTION = {"count": "--count", "asset_type": "--type", "site": "--site", "preset": "--preset", "logo_png": "--logo",
           "layout": "--preset", "out": "--out"}
 
@@ -48,8 +52,6 @@ def _atomic_pdf(out: str):
 
 
 def _layout(preset: str, logo):
-    from app.labels import layouts
-
     return layouts.sheet_layout(preset, None, logo.read() if logo else None)
 
 
@@ -82,9 +84,6 @@ def sheet_command(asset_type, count, out, site, preset, logo):
 
     Every input is checked before any serial is allocated. Prints the new codes, one per line.
     """
-    from app.domain.errors import DomainError
-    from app.labels import services as labels
-
     try:
         layout = _layout(preset, logo)
         with _atomic_pdf(out) as fh:
@@ -106,9 +105,6 @@ def sheet_command(asset_type, count, out, site, preset, logo):
 @LOGO
 def reprint_command(codes, out, preset, logo):
     """Reprint the labels of existing assets (same codes; history kept; counted as reprints)."""
-    from app.domain.errors import DomainError
-    from app.labels import services as labels
-
     try:
         layout = _layout(preset, logo)
         assets = labels.find_assets(list(codes))

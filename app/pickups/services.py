@@ -13,11 +13,11 @@ from sqlalchemy import func, insert, select
 from app.accounts.auth import Principal
 from app.catalog.models import AssetType, Customer, Site
 from app.domain.errors import Conflict, DomainError, NotFound
+from app.domain.inputs import zone
 from app.domain.policy import authorize
 from app.domain.return_requests import PENDING, WAITING
 from app.domain.return_requests import ReturnRequestStatus as Status
 from app.pickups.models import ReturnRequest, ReturnRequestCollection
-from app.planning.inputs import zone
 from app.planning.models import Plan
 from app.platform.base import utcnow
 from app.platform.db import get_or_404, get_session, unit_of_work

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from app.catalog.models import Site
 from app.domain.errors import DomainError, NotFound
+from app.domain.inputs import zone
 from app.domain.return_requests import PENDING, ReturnRequestStatus
 from app.pickups.models import ReturnRequest
 from app.planning import inputs
@@ -59,7 +60,7 @@ def _opening_window(site: Site, day: date, start: datetime) -> TimeWindow | None
     span = hours.get(inputs.WEEKDAYS[day.weekday()])
     if not span:
         return "closed"
-    tz = inputs.zone(site.timezone)
+    tz = zone(site.timezone)
     try:
         opens, closes = (inputs.local_time(day, h, tz) for h in span)
     except (TypeError, ValueError):
@@ -82,18 +83,14 @@ def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[ReturnRequ
     """Plan the day. Returns the result document and the new status of each request."""
     session = get_session()
     day = date.fromisoformat(params["date"])
-    depot_rows = {d.id: d for d in session.scalars(select(Site).where(Site.id.in_(params["depots"])))}
-    for i, depot_id in enumerate(params["depots"]):
-        if depot_id not in depot_rows:
-            raise NotFound(f"depots[{i}]", f"unknown depot {depot_id!r}")
-    tz0 = inputs.zone(depot_rows[params["depots"][0]].timezone)
+    depot_rows = _depots(session, params["depots"])
+    tz0 = zone(depot_rows[params["depots"][0]].timezone)
     start = inputs.local_time(day, "00:00", tz0)
     end = inputs.local_time(day, "24:00", tz0)
-    day_s = int((end - start).total_seconds())
     requests = pending_requests(start, end)
     sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_({r.site_id for r in requests})))}
     result = {"date": params["date"], "timezone": tz0.key, "objective": params["objective"],
-              "depots": {d.id: {"name": d.name, "lat": d.lat, "lon": d.lon, "timezone": inputs.zone(d.timezone).key}
+              "depots": {d.id: {"name": d.name, "lat": d.lat, "lon": d.lon, "timezone": zone(d.timezone).key}
                          for d in depot_rows.values()},
               "routes": [], "unserved": [], "warnings": [], "emission_factors": inputs.truck_factors()}
     statuses: dict[int, tuple[ReturnRequestStatus, str | None]] = {}
@@ -105,26 +102,8 @@ def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[ReturnRequ
                                    "customer": req.customer_id, "counts": req.counts, "reason": reason, "detail": detail})
         statuses[req.id] = (ReturnRequestStatus.UNSERVED, f"{reason}: {detail}")
 
-    routable, windows, site_hours = [], {}, {}
-    for req in requests:
-        site = sites[req.site_id]
-        hours = _opening_window(site, day, start)
-        if hours == "closed":
-            unserved(req, "site_closed", f"site {site.id} is closed on {day:%A}s")
-            continue
-        if hours == "invalid":
-            unserved(req, "site_hours_invalid", f"site {site.id} has unreadable opening hours for {day:%A}")
-            continue
-        if not site.active:
-            unserved(req, "site_inactive", f"site {site.id} is inactive")
-            continue
-        lo, hi = 0, day_s
-        if req.window_start is not None:
-            lo = max(lo, int((req.window_start - start).total_seconds()))
-            hi = min(hi, int((req.window_end - start).total_seconds()))
-        windows[req.id] = TimeWindow(lo, hi)
-        site_hours[site.id] = hours
-        routable.append(req)
+    routable, windows, site_hours = _routable(requests, sites, day, start, int((end - start).total_seconds()),
+                                              unserved)
     if progress:
         progress(0.15)
     if not requests:
@@ -146,23 +125,61 @@ def solve(params: dict, progress=None) -> tuple[dict, dict[int, tuple[ReturnRequ
             unserved(by_id[u.request_id], u.reason.value, u.detail)
     if progress:
         progress(0.9)
-    served = sum(len(r["stops"]) for r in result["routes"])
-    co2 = [r["kg_co2e"] for r in result["routes"]]
-    result["totals"] = {
-        "requests": len(requests), "served": served, "unserved": len(result["unserved"]),
-        "routes": len(result["routes"]),
-        "distance_km": round(sum(r["distance_km"] for r in result["routes"]), 3),
-        "cost": round(sum(r["cost"] for r in result["routes"]), 2),
-        "kg_co2e": None if any(c is None for c in co2) else round(sum(co2), 3),
-        "load_units_collected": round(sum(r["load_units_collected"] for r in result["routes"]), 3),
-    }
+    result["totals"] = _totals(len(requests), result)
     return result, statuses
+
+
+def _depots(session, depot_ids: list[str]) -> dict:
+    rows = {d.id: d for d in session.scalars(select(Site).where(Site.id.in_(depot_ids)))}
+    for i, depot_id in enumerate(depot_ids):
+        if depot_id not in rows:
+            raise NotFound(f"depots[{i}]", f"unknown depot {depot_id!r}")
+    return rows
+
+
+def _routable(requests: list[ReturnRequest], sites: dict, day: date, start: datetime, day_s: int, unserved):
+    """(the requests a truck may serve on `day`, their time windows in seconds from `start`,
+    each site's opening hours); the others are passed to `unserved` with the reason."""
+    routable, windows, site_hours = [], {}, {}
+    for req in requests:
+        site = sites[req.site_id]
+        hours = _opening_window(site, day, start)
+        if hours == "closed":
+            unserved(req, "site_closed", f"site {site.id} is closed on {day:%A}s")
+            continue
+        if hours == "invalid":
+            unserved(req, "site_hours_invalid", f"site {site.id} has unreadable opening hours for {day:%A}")
+            continue
+        if not site.active:
+            unserved(req, "site_inactive", f"site {site.id} is inactive")
+            continue
+        lo, hi = 0, day_s
+        if req.window_start is not None:
+            lo = max(lo, int((req.window_start - start).total_seconds()))
+            hi = min(hi, int((req.window_end - start).total_seconds()))
+        windows[req.id] = TimeWindow(lo, hi)
+        site_hours[site.id] = hours
+        routable.append(req)
+    return routable, windows, site_hours
+
+
+def _totals(request_count: int, result: dict) -> dict:
+    routes = result["routes"]
+    co2 = [r["kg_co2e"] for r in routes]
+    return {
+        "requests": request_count, "served": sum(len(r["stops"]) for r in routes),
+        "unserved": len(result["unserved"]), "routes": len(routes),
+        "distance_km": round(sum(r["distance_km"] for r in routes), 3),
+        "cost": round(sum(r["cost"] for r in routes), 2),
+        "kg_co2e": None if any(c is None for c in co2) else round(sum(co2), 3),
+        "load_units_collected": round(sum(r["load_units_collected"] for r in routes), 3),
+    }
 
 
 def _solve(params, day, start, depot_rows, sites, routable, windows, site_hours, table):
     vehicles = []
     for v in params["vehicles"]:
-        tz = inputs.zone(depot_rows[v["start_depot"]].timezone)
+        tz = zone(depot_rows[v["start_depot"]].timezone)
         shift = TimeWindow(int((inputs.local_time(day, v["shift_start"], tz) - start).total_seconds()),
                            int((inputs.local_time(day, v["shift_end"], tz) - start).total_seconds()))
         vehicles.append(Vehicle(v["id"], v["capacity_units"], v["start_depot"], v["end_depot"], shift,
@@ -184,7 +201,7 @@ def _solve(params, day, start, depot_rows, sites, routable, windows, site_hours,
 
 
 def _route(route, start, depot_rows, sites, by_id, windows, site_hours, table) -> dict:
-    tz = inputs.zone(depot_rows[route.start_depot_id].timezone)
+    tz = zone(depot_rows[route.start_depot_id].timezone)
 
     def at(seconds: int) -> str:
         return _iso(start + timedelta(seconds=seconds), tz)

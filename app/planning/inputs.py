@@ -4,14 +4,14 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 import lca
-from app.catalog.models import AssetType
-from app.domain.inputs import zone_problem
+from app.catalog.models import AssetType, Site
+from app.domain.errors import DomainError
 from app.platform.db import get_or_404, get_session
 from routing import HaversineMatrixProvider, LoadUnitTable, MatrixProviderError, OsrmMatrixProvider
 
@@ -24,19 +24,6 @@ log = logging.getLogger(__name__)
 # an estimate that errs high rather than flattering the tour.
 ASSUMED_LADEN_FRACTION = 0.5
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The site's zone; a stored name that is not an IANA zone (saved before sites were
-    checked) reads as UTC rather than failing every page and plan that shows the site."""
-    if name and zone_problem(name) is None:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-    if name:
-        log.warning("unknown time zone %r; using UTC", name)
-    return ZoneInfo("UTC")
 
 
 def local_time(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
@@ -102,9 +89,6 @@ def with_matrix(solve):
 
 def check_depots(depots: list[str]) -> None:
     """Each id once, each an existing depot; the error names the offending list item."""
-    from app.catalog.models import Site
-    from app.domain.errors import DomainError
-
     if len(set(depots)) != len(depots):
         raise DomainError("depots", "a depot is listed twice")
     for i, depot_id in enumerate(depots):

@@ -101,17 +101,7 @@ def solve(params: dict, progress=None) -> tuple[dict, dict]:
         plan, matrix_name, warnings = inputs.with_matrix(run)
     except RoutingError as err:
         raise DomainError(err.field, err.message) from err
-    unit = table.load_units({asset_type: 1})
-    trips = {(a, b): n for a, b, n in plan.truck_trips}
-    transfers, moved = [], {d: 0 for d in depots}
-    for t in sorted(plan.transfers, key=lambda t: (t.from_depot_id, t.to_depot_id)):
-        loads = trips.get((t.from_depot_id, t.to_depot_id)) or math.ceil(t.quantity * unit / cap - 1e-9)
-        transfers.append({"from": t.from_depot_id, "to": t.to_depot_id, "asset_type": t.asset_type,
-                          "quantity": t.quantity, "load_units": round(t.quantity * unit, 3),
-                          "distance_km": round(t.distance_km, 3), "truckloads": loads,
-                          "kg_co2e": round(loads * t.distance_km * factor, 3)})
-        moved[t.from_depot_id] -= t.quantity
-        moved[t.to_depot_id] += t.quantity
+    transfers, moved = _transfers(plan, depots, table.load_units({asset_type: 1}), cap, factor)
     rows = [{"depot": d, "name": sites[d].name, "clean_stock": stock[d], "target": targets[d],
              "planned_stock": stock[d] + moved[d], "issues_last_8_weeks": sum(issues[d]),
              "mean_daily_issues": round(sum(issues[d]) / HISTORY_DAYS, 3)} for d in depots]
@@ -133,3 +123,19 @@ def solve(params: dict, progress=None) -> tuple[dict, dict]:
         result["message"] = ("every depot holds its target already" if not plan.shortages
                              else "stock is short everywhere; nothing to move")
     return result, {}
+
+
+def _transfers(plan, depots: list[str], unit: float, cap: float, factor: float) -> tuple[list[dict], dict[str, int]]:
+    """The plan's transfers as the result lists them (truckloads, km, kg CO2e), and the net
+    number of assets each depot gains (negative: gives away)."""
+    trips = {(a, b): n for a, b, n in plan.truck_trips}
+    transfers, moved = [], {d: 0 for d in depots}
+    for t in sorted(plan.transfers, key=lambda t: (t.from_depot_id, t.to_depot_id)):
+        loads = trips.get((t.from_depot_id, t.to_depot_id)) or math.ceil(t.quantity * unit / cap - 1e-9)
+        transfers.append({"from": t.from_depot_id, "to": t.to_depot_id, "asset_type": t.asset_type,
+                          "quantity": t.quantity, "load_units": round(t.quantity * unit, 3),
+                          "distance_km": round(t.distance_km, 3), "truckloads": loads,
+                          "kg_co2e": round(loads * t.distance_km * factor, 3)})
+        moved[t.from_depot_id] -= t.quantity
+        moved[t.to_depot_id] += t.quantity
+    return transfers, moved

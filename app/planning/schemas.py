@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.domain.return_requests import ReturnRequestStatus
+from app.planning.inputs import truck_factors
 from app.platform.fields import CLOCK_OR_24, ID, Day, Filter, Id, Limit, Offset, StrictBoolean, Text, Timestamp
 
 REQUEST_STATUSES = [s.value for s in ReturnRequestStatus]
@@ -17,8 +18,6 @@ class Strict(Schema):
 
 def _truck_classes() -> list[str]:
     """The LCA truck classes the planners accept (checked there, listed here for the document)."""
-    from app.planning.inputs import truck_factors
-
     return sorted(truck_factors())
 
 

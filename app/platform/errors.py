@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from app.domain.errors import DomainError
+from app.platform import db, redis_store
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,6 @@ class Unavailable:
 
 def unavailable(err: BaseException) -> Unavailable | None:
     """The passing infrastructure fault behind `err` (answered 503, retry), or None (a 500)."""
-    from app.platform import db, redis_store
-
     reason = db.transient_failure(err)
     if reason is not None:
         found = Unavailable("database", reason)
@@ -66,8 +66,6 @@ def error_body(status: int, message: str, field: str | None = None, **extra) -> 
 
 
 def _phrase(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
@@ -102,6 +103,17 @@ def in_app_context(fn):
 
 
 _worker: tuple[int, Flask] | None = None  # (process id, app)
+_app_factory: Callable[[], Flask] | None = None
+
+
+def use_app_factory(factory: Callable[[], Flask]) -> None:
+    """Name the function that builds the service's app from the environment.
+
+    `app/__init__.py` registers `create_app` here when the package is imported, which
+    happens before any job function can be: this layer builds the app without importing
+    the wiring above it."""
+    global _app_factory
+    _app_factory = factory
 
 
 def worker_app() -> Flask:
@@ -111,7 +123,7 @@ def worker_app() -> Flask:
     the pooled database connections of an app its parent built."""
     global _worker
     if _worker is None or _worker[0] != os.getpid():
-        from app import create_app
-
-        _worker = (os.getpid(), create_app())
+        if _app_factory is None:
+            raise LookupError("no app factory: import the app package before running a job")
+        _worker = (os.getpid(), _app_factory())
     return _worker[1]

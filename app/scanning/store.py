@@ -19,6 +19,7 @@ from app.domain.lifecycle import Projection, Scan
 from app.domain.states import AssetState, EventType
 from app.domain.trips import Trip, TripLeg
 from app.platform.base import utcnow
+from app.platform.db import in_values
 from app.scanning.models import Anomaly, ScanEvent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,17 +53,6 @@ class AssetRow:
 
 
 ASSET_COLUMNS = [getattr(Asset, f) for f in AssetRow.__dataclass_fields__]
-
-
-def in_values(session: Session, column, values: list):
-    """`column IN values`; on PostgreSQL as `= ANY(array)` with one parameter, because an
-    expanded IN of 5,000 parameters costs more to build and parse than to execute."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import any_, cast
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        return column == any_(cast(bindparam(None, values, type_=ARRAY(column.type)), ARRAY(column.type)))
-    return column.in_(values)
 
 
 def lock_assets(session: Session, codes: list[str], aliases: list[str]) -> list[AssetRow]:

@@ -1,20 +1,28 @@
-"""Server-rendered pages: depot scanning app, customer portal, operator console.
+"""Web: server-rendered pages: depot scanning app, customer portal, operator console.
+
+Owns the page chrome, templates and static files, sign-in and account pages (pages.py,
+account.py, session.py), the scanning app (scan.py), the portal (portal.py), the console
+(console.py, users.py), the public certificate verification page (certificates.py),
+forms, charts and security headers. Pages call the capabilities' services, as the API
+views do.
+
+May import: every capability, app.accounts, app.platform, app.domain. Nothing imports
+it but the app factory.
 
 Pages sign in with email and password into a Flask session cookie (HttpOnly,
 SameSite=Lax, Secure over https) that names a server-side session record. Every form
 carries a CSRF token (Flask-WTF); the pages' scripts call the JSON API with the same
-session plus the token in an `X-CSRF-Token` header (see `app.auth.authenticate`), so no
-API secret ever reaches the browser's storage. Security headers: headers.py.
+session plus the token in an `X-CSRF-Token` header (see
+`app.accounts.auth.authenticate`), so no API secret ever reaches the browser's storage.
+Security headers: headers.py.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask
 
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
-csrf = CSRFProtect()
+from app.web.blueprint import bp, csrf
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ from flask import redirect, render_template, request, url_for
 from app.accounts import services as accounts
 from app.accounts.sign_in_limits import TooManyAttempts
 from app.domain.errors import DomainError
-from app.web import bp
+from app.web.blueprint import bp
 from app.web.forms import PasswordForm
 from app.web.session import current_session_hash, page, signed_in
 

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 from flask import redirect, render_template, request, send_file, url_for
 from marshmallow import ValidationError
 
-from app.assets import queries
 from app.balances import alerts, kpis
 from app.catalog import services as catalog
 from app.domain import policy
@@ -16,7 +15,8 @@ from app.labels import layouts
 from app.labels import services as labels
 from app.pickups import services as return_requests
 from app.planning import services as planning
-from app.web import bp
+from app.scanning import history
+from app.web.blueprint import bp
 from app.web.forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
 from app.web.session import page, signed_in
 
@@ -40,14 +40,14 @@ def console_home():
     return render_template("console/home.html", kpis=kpis.fleet_kpis(principal), state_labels=STATE_LABELS,
                            overdue=alerts.overdue_customers(principal),
                            low_stock=alerts.low_clean_stock(principal, threshold),
-                           form=form, open_anomalies=len(queries.list_anomalies(principal, limit=500)[0]))
+                           form=form, open_anomalies=len(history.list_anomalies(principal, limit=500)[0]))
 
 
 @bp.route("/console/anomalies")
 @page(*CONSOLE_ROLES)
 def console_anomalies():
     include_resolved = request.args.get("resolved") == "1"
-    items, cursor = queries.list_anomalies(signed_in(), include_resolved, limit=100,
+    items, cursor = history.list_anomalies(signed_in(), include_resolved, limit=100,
                                            cursor=request.args.get("cursor") or None)
     return render_template("console/anomalies.html", items=items, next_cursor=cursor, form=ResolveForm(),
                            include_resolved=include_resolved, can_resolve=policy.may(signed_in(), "anomaly.resolve"),
@@ -59,10 +59,10 @@ def console_anomalies():
 def console_resolve(anomaly_id):
     form = ResolveForm()
     if not form.validate_on_submit():
-        items, cursor = queries.list_anomalies(signed_in(), False, limit=100)
+        items, cursor = history.list_anomalies(signed_in(), False, limit=100)
         return render_template("console/anomalies.html", items=items, next_cursor=cursor, form=form,
                                include_resolved=False, can_resolve=True, failed=anomaly_id, resolved=None), 422
-    queries.resolve_anomaly(signed_in(), anomaly_id, form.note.data.strip())
+    history.resolve_anomaly(signed_in(), anomaly_id, form.note.data.strip())
     return redirect(url_for("web.console_anomalies", done=anomaly_id))
 
 

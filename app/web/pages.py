@@ -8,7 +8,7 @@ from app.accounts import web_sessions
 from app.accounts.sign_in_limits import TooManyAttempts
 from app.domain.errors import DomainError
 from app.platform.errors import error_body, html_error, wants_html
-from app.web import bp
+from app.web.blueprint import bp
 from app.web.forms import LoginForm
 from app.web.session import home_url, safe_next, sign_in, sign_out, signed_in
 

@@ -16,16 +16,16 @@ from app.balances import services as balances
 from app.balances.statement_pdf import statement_pdf
 from app.catalog import services as catalog
 from app.certificates import pdf as certificate_pdf
-from app.certificates import services as certificates
+from app.certificates import records as certificates
 from app.domain import policy
 from app.domain.custody import CustodyKind
 from app.domain.errors import DomainError
-from app.domain.inputs import INT_MAX
+from app.domain.inputs import INT_MAX, zone
 from app.domain.return_requests import PENDING
 from app.pickups import services as return_requests
-from app.planning.inputs import zone
 from app.platform.csv_export import to_csv
-from app.web import bp, charts
+from app.web import charts
+from app.web.blueprint import bp
 from app.web.forms import PeriodForm, PickupForm, PublishForm, TokenForm
 from app.web.session import page, signed_in
 

@@ -6,7 +6,7 @@ from flask import current_app, render_template, send_from_directory, url_for
 from app.catalog import services as catalog
 from app.domain.policy import CUSTOMER_SITE_EVENTS, NEEDS_CUSTOMER, ROLE_EVENTS, section_roles
 from app.domain.states import EventType
-from app.web import bp
+from app.web.blueprint import bp
 from app.web.session import page, signed_in
 
 # The operations offered, in the order of an asset's round trip.

@@ -9,7 +9,7 @@ from flask import abort, g, redirect, request, session, url_for
 from app.accounts import web_sessions
 from app.accounts.auth import Principal
 from app.domain.inputs import bad_text
-from app.web import bp, csrf
+from app.web.blueprint import bp, csrf
 
 HOME_BY_ROLE = {"admin": "web.console_home", "depot": "web.scan_app", "driver": "web.scan_app",
                 "customer": "web.portal_home"}

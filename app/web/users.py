@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 
 from app.accounts import services as accounts
-from app.web import bp
+from app.web.blueprint import bp
 from app.web.session import page, signed_in
 
 

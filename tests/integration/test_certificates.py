@@ -177,10 +177,10 @@ def test_profile_default_loss_rate_without_observed_data(app, client, admin, wor
     assert doc["assumptions"][PROFILE]["loss_rate_source"] == "observed"
     # a profile with no trip at all falls back to the profile default
     with app.app_context():
-        from app.certificates.services import _loss_options
+        from app.certificates.figures import loss_options
         from app.certificates.data import MonthInputs, parse_month
 
-        _, notes = _loss_options(MonthInputs(parse_month(MONTH), {}, {}, {}), lca.default_profiles())
+        _, notes = loss_options(MonthInputs(parse_month(MONTH), {}, {}, {}), lca.default_profiles())
     assert notes[PROFILE]["loss_rate_source"] == "profile_default"
     assert notes[PROFILE]["loss_rate"] == lca.default_profiles()[PROFILE].default_loss_rate
 
@@ -257,7 +257,7 @@ def test_signature_verifies_and_any_changed_byte_fails(app, client, admin, month
     r = client.post(f"{URL}/verify", data=forged, content_type="application/json")
     assert r.get_json()["valid"] is False and "signature" in r.get_json()["reason"]
     # every single-byte change anywhere in the document fails
-    from app.certificates import services as certificates
+    from app.certificates import verification
 
     start = raw.index(b'"document":') + len(b'"document":')
     end = raw.index(b',"key_id":')
@@ -269,7 +269,7 @@ def test_signature_verifies_and_any_changed_byte_fails(app, client, admin, month
                 body = json.loads(bytes(tampered))
             except ValueError:
                 continue  # not JSON any more: the endpoint answers valid=false too
-            assert certificates.verify(body)["valid"] is False, (i, raw[i - 20:i + 20])
+            assert verification.verify(body)["valid"] is False, (i, raw[i - 20:i + 20])
     # a broken body, a changed signature, a foreign key id
     assert client.post(f"{URL}/verify", data=raw[:-2], content_type="application/json").get_json()["valid"] is False
     sig = bytearray(base64.b64decode(signed["signature"]))

@@ -122,10 +122,10 @@ def test_superseded_and_revoked_are_reported_to_anyone(client, world, admin, mon
 def test_certificates_issued_before_keep_their_serial_and_verify(app, client, admin, month_data, monkeypatch):  # noqa: F811
     """A certificate issued with the old readable serial: its signed document is untouched
     and it stays verifiable by serial and by document."""
-    from app.certificates import services as certificates
+    from app.certificates import issuing
 
-    monkeypatch.setattr(certificates, "_serial_namer", lambda session, month, scopes:
-                        lambda scope, revision: f"CO2-{month.text}-{certificates._slug(scope)}-R{revision}")
+    monkeypatch.setattr(issuing, "_serial_namer", lambda session, month, scopes:
+                        lambda scope, revision: f"CO2-{month.text}-{issuing._slug(scope)}-R{revision}")
     [legacy] = issue(client, admin, customer="acme")["serials"]
     assert legacy == "CO2-2026-09-ACME-R1"
     monkeypatch.undo()

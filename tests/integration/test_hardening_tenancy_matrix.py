@@ -244,10 +244,11 @@ def test_services_enforce_the_policy_without_the_views(app, estate):
     from app.accounts import services as accounts
     from app.balances import services as balances, kpis
     from app.catalog import services as catalog
-    from app.certificates import services as certificates
+    from app.certificates import records as certificates
     from app.planning import services as planning
     from app.assets import queries
     from app.pickups import services as return_requests
+    from app.scanning import history
 
     driver, globex = Viewer("driver"), Viewer("customer", "globex")
     start, end = datetime(2026, 8, 1, tzinfo=timezone.utc), datetime(2026, 10, 1, tzinfo=timezone.utc)
@@ -261,7 +262,7 @@ def test_services_enforce_the_policy_without_the_views(app, estate):
         (driver, lambda v: kpis.fleet_kpis(v), Forbidden),
         (globex, lambda v: balances.balance(v, "acme"), NotFound),
         (globex, lambda v: balances.daily_moves(v, "acme", start), NotFound),
-        (globex, lambda v: queries.asset_events(v, code), NotFound),
+        (globex, lambda v: history.asset_events(v, code), NotFound),
         (globex, lambda v: queries.asset_trips(v, code), NotFound),
         (globex, lambda v: queries.list_assets(v, customer="acme"), NotFound),
         (globex, lambda v: catalog.customer_for(v, "acme"), NotFound),
@@ -270,7 +271,7 @@ def test_services_enforce_the_policy_without_the_views(app, estate):
         (globex, lambda v: return_requests.get(v, estate["request"]["acme"]), NotFound),
         (globex, lambda v: accounts.tokens_for(v, "acme"), NotFound),
         (globex, lambda v: planning.get(v, estate["plan"]), Forbidden),
-        (globex, lambda v: queries.list_anomalies(v), Forbidden),
+        (globex, lambda v: history.list_anomalies(v), Forbidden),
     ]
     with app.app_context():
         for viewer, call, error in calls:
@@ -278,4 +279,4 @@ def test_services_enforce_the_policy_without_the_views(app, estate):
                 call(viewer)
         # and the same calls as the owner or staff go through
         assert balances.balance(Viewer("customer", "acme"), "acme")["customer"] == "acme"
-        assert queries.asset_events(Viewer("depot"), code)
+        assert history.asset_events(Viewer("depot"), code)

@@ -20,15 +20,13 @@ def runs(app) -> int:
 def app_builds(app, monkeypatch):
     """Every app a job builds for itself: the test app stands in for `create_app()`
     from the environment, so a second run would still land in the test database."""
-    import app as app_package
-
     built = []
 
     def create_app(*_args, **_kwargs):
         built.append(1)
         return app
 
-    monkeypatch.setattr(app_package, "create_app", create_app)
+    monkeypatch.setattr(jobs, "_app_factory", create_app)
     monkeypatch.setattr(jobs, "_worker", None, raising=False)  # no app cached yet
     return built
 
@@ -69,10 +67,10 @@ def test_a_worker_runs_a_failing_job_once_and_keeps_its_app(app, app_builds):
 
 
 def test_certificate_run_with_a_missing_signing_key_fails_once(app, app_builds, tmp_path):
-    from app.certificates import services as certificates
+    from app.certificates import issuing
 
     with app.app_context():
         app.config["SIGNING_KEY_FILE"] = str(tmp_path / "missing.pem")
         with pytest.raises(RuntimeError, match="does not exist"):
-            certificates.issue_job("2026-09")
+            issuing.issue_job("2026-09")
     assert app_builds == []
