@@ -295,7 +295,7 @@ def test_a_stored_id_resent_with_other_content_is_rejected_whatever_redis_rememb
     code = world["codes"][0]
     item = scan(code, "check", "depot-a", T0)
     post(client, admin, [item])
-    for _ in range(2):  # with Redis's memory of the id, then without it
+    for _ in range(2):  # the database decides, whatever Redis holds
         body = post(client, admin, [{**item, "site": "depot-b"}, item])
         assert statuses(body) == ["rejected", "duplicate"]
         assert body["results"][0]["message"] == ("scans[0].id: scan id already recorded for a different scan "
@@ -305,6 +305,7 @@ def test_a_stored_id_resent_with_other_content_is_rejected_whatever_redis_rememb
 
 
 def test_an_id_redis_remembers_but_the_database_lacks_is_stored(app, client, world, admin):
+    """Earlier versions kept a set of committed scan ids per day in Redis: one left behind changes nothing."""
     item = scan(world["codes"][0], "check", "depot-a", T0)
     today = datetime.now(timezone.utc).date()
     redis.Redis.from_url(REDIS_URL).sadd(f"circ:scans:{today:%Y%m%d}", item["id"])
