@@ -32,7 +32,7 @@ from app.domain.lifecycle import Projection, Scan
 from app.scanning import fold, judge, writer
 from app.scanning.errors import DuplicateScanId, HistoryError, StoreRefused
 from app.scanning.judge import Pending
-from app.scanning.results import ANOMALY, APPLIED, BatchResult, asset_view
+from app.scanning.results import BatchResult, asset_view
 from app.scanning.store import SqlStore, fresh_projection, projection_of
 from app.scanning.validate import Limits, parse
 
@@ -160,7 +160,7 @@ def _settle_statuses(outcomes: list[fold.AssetOutcome], ps: list[Pending]) -> di
         for s in o.steps:
             if s.new is not None:
                 p = by_id[s.new.scan_id]
-                p.status, p.message = (ANOMALY, s.result.anomaly) if s.result.anomaly else (APPLIED, None)
+                p.status, p.message = s.status.label, s.result.anomaly
     return {o.asset.id: o.final for o in outcomes}
 
 

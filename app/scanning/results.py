@@ -5,10 +5,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from app.domain.lifecycle import Projection
-from app.domain.states import AssetState
+from app.domain.states import AssetState, EventStatus
 from app.scanning.fold import AssetRow, known_state
 
-APPLIED, DUPLICATE, ANOMALY, REJECTED = "applied", "duplicate", "anomaly", "rejected"
+# A stored scan is answered with its EventStatus's name; the other two are never stored.
+APPLIED, ANOMALY = EventStatus.APPLIED.label, EventStatus.ANOMALY.label
+DUPLICATE, REJECTED = "duplicate", "rejected"
 
 
 @dataclass(frozen=True)
