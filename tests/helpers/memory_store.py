@@ -24,7 +24,7 @@ from app.scanning.fold import AssetRow, StoredScan
 
 
 @dataclass
-class Tables:
+class Rows:
     assets: dict[int, AssetRow] = field(default_factory=dict)
     events: dict[int, dict] = field(default_factory=dict)
     trips: dict[tuple[int, int], dict] = field(default_factory=dict)
@@ -56,8 +56,8 @@ class MemorySites(SiteCache):
 class MemoryStore:
     def __init__(self, sites: dict[str, tuple[SitePoint, bool]], customers: dict[str, bool]):
         self.site_rows, self.customer_rows = sites, customers
-        self.data = Tables()
-        self._snapshots: list[Tables] = []
+        self.data = Rows()
+        self._snapshots: list[Rows] = []
         self._ids = itertools.count(1)
         self.commit_first: list[dict] = []  # event rows a concurrent batch commits before our insert
         self.refuse_asset: int | None = None  # the database refuses this asset's rows

@@ -244,8 +244,8 @@ def test_a_collect_counts_only_at_its_own_site(app, client, world, admin, at_acm
 
 
 def test_collects_fill_the_oldest_request_needing_their_type(app, client, world, admin, at_acme):
-    from app.catalog import services as catalog
     from app.assets import registry
+    from app.catalog import services as catalog
 
     with app.app_context():
         catalog.create("asset_type", {"id": "crate", "name": "Crate", "company_prefix": "4012345",
@@ -454,8 +454,8 @@ def _good_history(code: str, start: datetime) -> list[dict]:
 @given(picks=st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 10_000)), min_size=1, max_size=30),
        order_seed=st.randoms(use_true_random=False))
 def test_mixed_batches_store_every_good_scan_exactly_once(app, client, world, picks, order_seed):
-    from app.catalog import services as catalog
     from app.assets import registry
+    from app.catalog import services as catalog
 
     admin = auth(world["tokens"]["admin"])
     with app.app_context():
@@ -541,8 +541,8 @@ def test_upgrade_gives_waiting_requests_only_the_collects_no_settled_request_had
     after the site's last settlement: none of those can have settled an earlier request."""
     from alembic import command
 
-    from tests.integration.test_migrations import alembic_config
     from tests.conftest import DATABASE_URL
+    from tests.integration.test_migrations import alembic_config
 
     driver = auth(world["tokens"]["driver"])
     first = request_pickup(client, world, {"ibc": 2})
