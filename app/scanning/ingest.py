@@ -33,13 +33,13 @@ from app.scanning import fold, judge, writer
 from app.scanning.errors import DuplicateScanId, HistoryError, StoreRefused
 from app.scanning.judge import Pending
 from app.scanning.results import BatchResult, asset_view
-from app.scanning.store import SqlStore, fresh_projection, projection_of
+from app.scanning.store import ScanStore, SqlStore, fresh_projection, projection_of
 from app.scanning.validate import Limits, parse
 
 log = logging.getLogger(__name__)
 
 
-def ingest(principal: Principal, items: list, settings, store=None) -> BatchResult:
+def ingest(principal: Principal, items: list, settings, store: ScanStore | None = None) -> BatchResult:
     """Judge and store a batch. `store`: app/scanning/store.py's SqlStore unless given."""
     store = store if store is not None else SqlStore()
     limits = Limits.of(settings)
@@ -49,7 +49,7 @@ def ingest(principal: Principal, items: list, settings, store=None) -> BatchResu
     return BatchResult(tuple(p.result(views) for p in pending))
 
 
-def _store(store, principal: Principal, pending: list[Pending]) -> tuple[dict, dict[int, Projection]]:
+def _store(store: ScanStore, principal: Principal, pending: list[Pending]) -> tuple[dict, dict[int, Projection]]:
     """Store the batch in one transaction. If the database refuses what the batch writes
     (a scan id a concurrent batch just committed, or a value it will not hold), the
     transaction is rolled back and the batch judged again: as a whole when the refusal
@@ -71,7 +71,7 @@ def _store(store, principal: Principal, pending: list[Pending]) -> tuple[dict, d
     raise AssertionError("unreachable")
 
 
-def _store_once(store, principal: Principal, pending: list[Pending], isolate: bool):
+def _store_once(store: ScanStore, principal: Principal, pending: list[Pending], isolate: bool):
     with store.transaction():
         rows = judge.find_assets(store, pending)
         judge.answer_resubmissions(pending, store.stored_scans([p.scan.id for p in pending if p.status is None]))
@@ -85,7 +85,7 @@ def _store_once(store, principal: Principal, pending: list[Pending], isolate: bo
         return rows, finals
 
 
-def _fold(store, principal: Principal, live: list[Pending], assets: dict, sites, isolate: bool):
+def _fold(store: ScanStore, principal: Principal, live: list[Pending], assets: dict, sites, isolate: bool):
     """Fold each asset's new scans and write the results; returns the final projections of
     the assets written and the collect scans that count toward return requests. Each asset
     is folded on its own: a failure rejects that asset's scans only. In isolated mode each
@@ -124,7 +124,7 @@ def _fold(store, principal: Principal, live: list[Pending], assets: dict, sites,
     return finals, collections
 
 
-def _fold_assets(store, by_asset: dict[int, list[Pending]], assets: dict, sites,
+def _fold_assets(store: ScanStore, by_asset: dict[int, list[Pending]], assets: dict, sites,
                  rebuild: bool = False) -> list[fold.AssetOutcome]:
     in_order = [] if rebuild else [a for a, ps in by_asset.items() if fold.in_order(assets[a], [p.scan for p in ps])]
     open_trips, unreadable = store.open_trips([assets[a] for a in in_order], sites)

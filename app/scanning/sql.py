@@ -78,7 +78,8 @@ class PortableTables:
     def add_to_balances(self, rows: list[dict]) -> None:
         table = CustomerBalance.__table__
         stmt = self.upsert(table)
-        stmt = stmt.on_conflict_do_update(index_elements=_BALANCE_KEY, set_={"count": table.c.count + stmt.excluded.count})
+        stmt = stmt.on_conflict_do_update(index_elements=_BALANCE_KEY,
+                                          set_={"count": table.c.count + stmt.excluded.count})
         for row in rows:  # one statement per key keeps the lock order; few keys per batch
             self.session.execute(stmt, row)
 

@@ -10,9 +10,9 @@ app/scanning/errors.py: `DuplicateScanId` when a scan id is stored already.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import psycopg
 from psycopg.errors import UniqueViolation
@@ -30,11 +30,12 @@ from app.scanning.errors import DuplicateScanId, HistoryError, StoreRefused
 from app.scanning.fold import AssetRow, StoredScan
 from app.scanning.models import ScanEvent
 from app.scanning.sql import in_values, tables_for
+from app.scanning.writer import Tables
 
 if TYPE_CHECKING:  # pragma: no cover - app.catalog.sitecache imports in_values from here
     from app.catalog.sitecache import SiteCache
 
-__all__ = ["SqlStore", "in_values", "projection_of", "fresh_projection"]
+__all__ = ["ScanStore", "SqlStore", "in_values", "projection_of", "fresh_projection"]
 
 ASSET_COLUMNS = [getattr(Asset, f) for f in AssetRow.__dataclass_fields__]
 
@@ -59,6 +60,29 @@ def _translated():
         yield
     except _REFUSALS as exc:
         raise _refusal(exc) from exc
+
+
+class ScanStore(Protocol):
+    """What ingestion needs from storage; SqlStore below, or tests/helpers/memory_store.py."""
+
+    tables: Tables  # the writer's statements
+
+    def transaction(self) -> AbstractContextManager:
+        """Commits on success, rolls back on any error; the database's refusals leave it as StoreRefused."""
+
+    def savepoint(self) -> AbstractContextManager: ...
+
+    def sites(self) -> SiteCache: ...
+
+    def lock_assets(self, codes: list[str], aliases: list[str]) -> list[AssetRow]: ...
+
+    def stored_scans(self, scan_ids: list) -> dict[str, tuple]: ...
+
+    def open_trips(self, assets: list[AssetRow], sites: SiteCache) -> tuple[dict[int, Trip], set[int]]: ...
+
+    def history(self, asset_id: int, sites: SiteCache) -> list[StoredScan]: ...
+
+    def settle(self, collections: list[dict]) -> None: ...
 
 
 class SqlStore:
@@ -154,7 +178,8 @@ class SqlStore:
             try:
                 event = EventType(r.event)
             except ValueError:
-                raise HistoryError(f"its stored scan {r.id} has event code {r.event}, unknown to this version") from None
+                raise HistoryError(f"its stored scan {r.id} has event code {r.event}, "
+                                   "unknown to this version") from None
             site = sites.site(r.site_id)
             if site is None or r.occurred_at is None:
                 raise HistoryError(f"its stored scan {r.id} has no known site or time")

@@ -84,7 +84,8 @@ def test_fast_path_and_schema_answer_alike(raw):
 
 
 ONE_FIELD = [(key, value) for key in ("code", "site", "customer", "device", "event")
-             for value in [*ODD_CHARS, *("depot" + c for c in ODD_CHARS), *("8" * n for n in (0, 1, 39, 40, 41, 63, 64, 65)),
+             for value in [*ODD_CHARS, *("depot" + c for c in ODD_CHARS),
+                           *("8" * n for n in (0, 1, 39, 40, 41, 63, 64, 65)),
                            "é" * 200, "é" * 201, None, 7, 7.5, True, [], {}, ["a"]]]
 
 
