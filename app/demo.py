@@ -131,8 +131,8 @@ def _ingest(scans: list[dict], settings, progress) -> dict:
     counts: dict[str, int] = {}
     batch = 2000
     for start in range(0, len(scans), batch):
-        for r in ingest(admin, scans[start:start + batch], settings):
-            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        for status, n in ingest(admin, scans[start:start + batch], settings).summary.items():
+            counts[status] = counts.get(status, 0) + n
         if progress:
             progress(min(batch, len(scans) - start))
     return counts

@@ -80,3 +80,15 @@ EPCIS_MAPPING: dict[EventType, tuple[str, str]] = {
     EventType.SCRAP: ("destroying", "destroyed"),
     EventType.RECYCLE: ("decommissioning", "disposed"),
 }
+
+
+class EventStatus(IntEnum):
+    """What ingestion concluded about a stored scan (scan_events.status). A replay may
+    change it; the scan itself is never deleted."""
+
+    APPLIED = 1  # the state machine allowed the scan
+    ANOMALY = 2  # stored anyway, the asset moved to where the scan proves it is; listed for review
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()

@@ -77,7 +77,6 @@ class Settings:
     # Reverse proxies in front of the service whose X-Forwarded-For/-Proto are trusted;
     # without this the proxy's address would count as every client's for the limits.
     proxy_hops: int = field(default_factory=lambda: env_int("PROXY_HOPS", 0))
-    idempotency_ttl_s: int = field(default_factory=lambda: env_int("IDEMPOTENCY_TTL_S", 7 * 24 * 3600))
     sql_echo: bool = field(default_factory=lambda: env_bool("SQL_ECHO", False))
     # OSRM base URL for road distances in planning; unset: great-circle estimate.
     osrm_url: str | None = field(default_factory=lambda: env_str("OSRM_URL"))

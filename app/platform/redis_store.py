@@ -1,17 +1,16 @@
-"""Redis access: idempotency fast path, health, and the connection RQ uses.
+"""Redis access: the connection RQ uses, health, and what counts as an outage.
 
-Redis is never the source of truth. Every call here survives Redis being down: it
-logs, reports `degraded` and lets the database decide.
+Redis is never the source of truth: the database alone decides which scans are stored
+(a resubmitted scan id is found there, not here). When Redis is down, /readyz reports
+`degraded` and jobs run inline.
 """
 from __future__ import annotations
 
-import logging
 import threading
 
 import redis
 from flask import Flask, current_app
 
-log = logging.getLogger(__name__)
 _fake_lock = threading.Lock()
 _fake_server = None
 
@@ -59,45 +58,3 @@ def ping() -> tuple[bool, str]:
         return True, "ok" if is_real() else "in-process substitute"
     except redis.RedisError as exc:
         return False, f"unreachable: {exc.__class__.__name__}"
-
-
-# Committed scan ids live in one Redis set per UTC day of receipt, so a batch of 5,000
-# costs one SADD to record and one SMISMEMBER per day to check. Only today's and
-# yesterday's sets are checked: retries come within hours, and older resubmissions are
-# still caught by the database's unique constraint. Sets expire after IDEMPOTENCY_TTL_S.
-def _day_keys(_ttl_s: int) -> list[str]:
-    from datetime import datetime, timedelta, timezone
-
-    today = datetime.now(timezone.utc).date()
-    return [f"circ:scans:{today - timedelta(days=d):%Y%m%d}" for d in (0, 1)]
-
-
-def known_scan_ids(scan_ids: list[str], ttl_s: int) -> set[str]:
-    """Ids already committed, as far as Redis remembers. Empty when Redis is down."""
-    if not scan_ids:
-        return set()
-    known: set[str] = set()
-    try:
-        pipe = client().pipeline(transaction=False)
-        for key in _day_keys(ttl_s):
-            pipe.smismember(key, scan_ids)
-        for flags in pipe.execute():
-            known.update(s for s, hit in zip(scan_ids, flags) if hit)
-    except redis.RedisError as exc:
-        log.warning("idempotency fast path skipped: %s", exc)
-        return set()
-    return known
-
-
-def remember_scan_ids(scan_ids: list[str], ttl_s: int) -> None:
-    """Called after commit only, so Redis never claims an id the database lacks."""
-    if not scan_ids:
-        return
-    key = _day_keys(ttl_s)[0]
-    try:
-        pipe = client().pipeline(transaction=False)
-        pipe.sadd(key, *scan_ids)
-        pipe.expire(key, max(ttl_s, 2 * 86400))
-        pipe.execute()
-    except redis.RedisError as exc:
-        log.warning("could not record scan ids in Redis: %s", exc)

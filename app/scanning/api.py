@@ -1,13 +1,13 @@
+"""The scan ingestion endpoint, POST /api/v1/scans: one service call, its answer as HTTP."""
 from __future__ import annotations
-
-from collections import Counter
 
 from flask import current_app, jsonify
 
 from app.accounts.auth import current, requires
 from app.accounts.blueprint import ApiBlueprint, ApiParser
 from app.platform.errors import error_body
-from app.scanning import ingest as scans
+from app.scanning.ingest import ingest
+from app.scanning.results import BatchResult
 from app.scanning.schemas import ScanBatchResultSchema, ScanBatchSchema, ScanRejectedSchema
 
 
@@ -38,12 +38,14 @@ def post_scans(body):
     `rejected` (not stored; the message names the field). HTTP 200 when at least one
     scan was accepted; 422 when every scan was rejected.
     """
-    results = scans.ingest(current(), body["scans"], current_app.config["SETTINGS"])
-    summary = dict(Counter(r["status"] for r in results))
-    if summary.get("rejected", 0) == len(results):
-        first = results[0]["message"]
-        field = first.split(":", 1)[0]
-        response = jsonify(error_body(422, f"no scan accepted: {first}", field, results=results, summary=summary))
-        response.status_code = 422
-        return response
-    return {"results": results, "summary": summary}
+    result = ingest(current(), body["scans"], current_app.config["SETTINGS"])
+    if result.all_rejected:
+        first = result.first_rejection
+        return _rejected(f"no scan accepted: {first.message}", first.field, result)
+    return {"results": result.results(), "summary": result.summary}
+
+
+def _rejected(message: str, field: str, result: BatchResult):
+    response = jsonify(error_body(422, message, field, results=result.results(), summary=result.summary))
+    response.status_code = 422
+    return response

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.domain.states import EventStatus
 from app.platform.base import Base, BigId, UtcDateTime, utcnow
 
 
@@ -27,7 +28,7 @@ class ScanEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     device_id: Mapped[str | None] = mapped_column(String(64))
     raw_code: Mapped[str] = mapped_column(String(200))
-    status: Mapped[int] = mapped_column(SmallInteger, default=1)  # 1 applied, 2 anomaly
+    status: Mapped[int] = mapped_column(SmallInteger, default=int(EventStatus.APPLIED))  # an EventStatus code
     anomaly_reason: Mapped[str | None] = mapped_column(Text)
 
 

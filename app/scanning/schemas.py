@@ -1,4 +1,4 @@
-"""The wire format of one scan."""
+"""The wire formats of scanning: a scan, a batch and its answer, anomalies."""
 from __future__ import annotations
 
 from flask import current_app
@@ -8,27 +8,27 @@ from app.domain.inputs import CODE_CONTROLS
 from app.domain.states import EVENT_NAMES
 from app.platform.fields import Cursor, Limit, Strict, Text, Timestamp, query_boolean
 
-# Also enforced, without marshmallow, by the fast path of app/scanning/ingest.py.
-LIMITS = {"code": 200, "site": 40, "customer": 40, "device": 64}
-
 
 class ScanInSchema(Schema):
+    """The one definition of a scan's fields: the fast path of app/scanning/validate.py reads
+    its rules (keys, lengths, allowed control characters, event names) off this schema."""
+
     class Meta:
         unknown = RAISE
 
     id = fields.UUID(required=True, metadata={"description": "Client-generated UUID; resubmitting it is a no-op."})
-    code = Text(required=True, allowed=CODE_CONTROLS, validate=validate.Length(1, LIMITS["code"]),
+    code = Text(required=True, allowed=CODE_CONTROLS, validate=validate.Length(1, 200),
                 metadata={"description": "GRAI as Digital Link URI, element string, raw GS1 data, EPC URI, or an "
                                          "alias. Raw scanner data may carry GS (FNC1) and a trailing CR/LF."})
     event = Text(required=True, validate=validate.OneOf(sorted(EVENT_NAMES)))
-    site = Text(required=True, validate=validate.Length(1, LIMITS["site"]),
+    site = Text(required=True, validate=validate.Length(1, 40),
                 metadata={"description": "Id of the site where the scan happens."})
-    customer = Text(validate=validate.Length(1, LIMITS["customer"]), load_default=None,
+    customer = Text(validate=validate.Length(1, 40), load_default=None,
                     metadata={"description": "Receiving customer: required for issue and transfer."})
     occurred_at = Timestamp(required=True, metadata={
         "description": "ISO 8601 with a UTC offset, within TIMESTAMP_MIN..TIMESTAMP_MAX and at most "
                        "SCAN_FUTURE_TOLERANCE_S ahead of the server clock."})
-    device = Text(validate=validate.Length(1, LIMITS["device"]), load_default=None)
+    device = Text(validate=validate.Length(1, 64), load_default=None)
 
 
 class BatchSize(validate.Validator):

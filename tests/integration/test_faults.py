@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -150,25 +150,18 @@ def gunicorn(app, world, own_redis, tmp_path):
 def replay_every_asset(app) -> int:
     """Refold each asset from its stored scans through the service's replay path and write
     the result, as a late scan would. Returns the number of assets replayed."""
-    from app.platform.db import unit_of_work
-    from app.scanning import store
-    from app.scanning.ingest import _replay
-    from app.catalog.sitecache import SiteCache
+    from app.scanning import fold, writer
+    from app.scanning.store import SqlStore, fresh_projection
 
-    with app.app_context(), unit_of_work() as session:
-        codes = [r[0] for r in rows(app, "SELECT code FROM assets ORDER BY id")]
-        sites = SiteCache(session)
-        changes = store.Changes()
-        replayed = 0
-        for asset in store.lock_assets(session, codes, []):
-            if asset.last_event_at is None:
-                continue
-            final = _replay(session, asset, [], sites, changes)
-            changes.asset_updates.append(store.asset_update(asset, final))
-            changes.move_balance(asset, final)
-            replayed += 1
-        store.write(session, changes, {})
-    return replayed
+    with app.app_context():
+        store = SqlStore()
+        with store.transaction():
+            codes = [r[0] for r in rows(app, "SELECT code FROM assets ORDER BY id")]
+            sites = store.sites()
+            outcomes = [fold.fold_replay(asset, fresh_projection(asset, sites), store.history(asset.id, sites), [])
+                        for asset in store.lock_assets(codes, []) if asset.last_event_at is not None]
+            writer.write(store.tables, outcomes, None, datetime.now(timezone.utc))
+    return len(outcomes)
 
 
 def test_no_scan_lost_or_doubled_through_worker_kills_session_kills_and_redis_outage(

@@ -244,8 +244,8 @@ def test_a_collect_counts_only_at_its_own_site(app, client, world, admin, at_acm
 
 
 def test_collects_fill_the_oldest_request_needing_their_type(app, client, world, admin, at_acme):
-    from app.catalog import services as catalog
     from app.assets import registry
+    from app.catalog import services as catalog
 
     with app.app_context():
         catalog.create("asset_type", {"id": "crate", "name": "Crate", "company_prefix": "4012345",
@@ -295,7 +295,7 @@ def test_a_stored_id_resent_with_other_content_is_rejected_whatever_redis_rememb
     code = world["codes"][0]
     item = scan(code, "check", "depot-a", T0)
     post(client, admin, [item])
-    for _ in range(2):  # with Redis's memory of the id, then without it
+    for _ in range(2):  # the database decides, whatever Redis holds
         body = post(client, admin, [{**item, "site": "depot-b"}, item])
         assert statuses(body) == ["rejected", "duplicate"]
         assert body["results"][0]["message"] == ("scans[0].id: scan id already recorded for a different scan "
@@ -305,6 +305,7 @@ def test_a_stored_id_resent_with_other_content_is_rejected_whatever_redis_rememb
 
 
 def test_an_id_redis_remembers_but_the_database_lacks_is_stored(app, client, world, admin):
+    """Earlier versions kept a set of committed scan ids per day in Redis: one left behind changes nothing."""
     item = scan(world["codes"][0], "check", "depot-a", T0)
     today = datetime.now(timezone.utc).date()
     redis.Redis.from_url(REDIS_URL).sadd(f"circ:scans:{today:%Y%m%d}", item["id"])
@@ -453,8 +454,8 @@ def _good_history(code: str, start: datetime) -> list[dict]:
 @given(picks=st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 10_000)), min_size=1, max_size=30),
        order_seed=st.randoms(use_true_random=False))
 def test_mixed_batches_store_every_good_scan_exactly_once(app, client, world, picks, order_seed):
-    from app.catalog import services as catalog
     from app.assets import registry
+    from app.catalog import services as catalog
 
     admin = auth(world["tokens"]["admin"])
     with app.app_context():
@@ -540,8 +541,8 @@ def test_upgrade_gives_waiting_requests_only_the_collects_no_settled_request_had
     after the site's last settlement: none of those can have settled an earlier request."""
     from alembic import command
 
-    from tests.integration.test_migrations import alembic_config
     from tests.conftest import DATABASE_URL
+    from tests.integration.test_migrations import alembic_config
 
     driver = auth(world["tokens"]["driver"])
     first = request_pickup(client, world, {"ibc": 2})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 
 from app.platform.config import TIMESTAMP_MAX_DEFAULT, TIMESTAMP_MIN_DEFAULT
 from app.scanning.schemas import ScanInSchema
-from app.scanning.ingest import _fast_load
+from app.scanning.validate import Limits, _fast_load
 from tests.conftest import T0, auth, full_trip, scan
 from tests.integration.hardening_input import all_counts, csrf_of, error_fields, sign_in
 from tests.integration.state import asset_state, counts, rows
@@ -118,7 +118,7 @@ def test_fast_path_accepts_only_what_the_schema_accepts(device, site, customer, 
            "device": device}
     if customer is not None:
         raw["customer"] = customer
-    fast = _fast_load(raw, TIMESTAMP_MIN_DEFAULT, TIMESTAMP_MAX_DEFAULT)
+    fast = _fast_load(raw, Limits(TIMESTAMP_MIN_DEFAULT, TIMESTAMP_MAX_DEFAULT, datetime.now(timezone.utc), 300))
     try:
         loaded = ScanInSchema().load(raw)
     except ValidationError:

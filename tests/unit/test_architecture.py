@@ -23,16 +23,6 @@ MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
 REASON = "# long:"
 
-# Files that other changes of issue 10 are shrinking at the same time (scan ingestion,
-# the portal, the label service, the pure libraries). Listed so this test passes
-# meanwhile; each entry must still break a limit, else the test asks to remove it.
-# Once those changes are merged this set is empty.
-BEING_SHRUNK = frozenset({
-    "app/scanning/ingest.py",
-    "app/scanning/store.py",
-})
-
-
 def test_the_import_contracts_hold():
     lint_imports = Path(sys.executable).with_name("lint-imports")
     run = subprocess.run([str(lint_imports), "--no-cache", "--config", str(ROOT / ".importlinter")],
@@ -51,13 +41,8 @@ def test_no_module_imports_itself_back():
 
 
 def test_modules_and_functions_stay_small():
-    found = [problem for path, problem in _size_problems() if path not in BEING_SHRUNK]
+    found = [problem for _path, problem in _size_problems()]
     assert not found, "\n".join(found)
-
-
-def test_files_being_shrunk_are_listed_only_while_too_long():
-    too_long = {path for path, _ in _size_problems()}
-    assert BEING_SHRUNK <= too_long, f"remove from BEING_SHRUNK: {sorted(BEING_SHRUNK - too_long)}"
 
 
 def _strongly_connected(graph) -> list[set[str]]:

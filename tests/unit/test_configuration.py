@@ -21,7 +21,7 @@ def readme_table() -> set[str]:
 
 def test_every_setting_is_in_the_readme_configuration_table():
     read = settings_read()
-    assert {"DATABASE_URL", "MAX_BATCH_SCANS", "SIGNING_KEY_FILE", "IDEMPOTENCY_TTL_S", "SQL_ECHO"} <= read
+    assert {"DATABASE_URL", "MAX_BATCH_SCANS", "SIGNING_KEY_FILE", "SQL_ECHO"} <= read
     assert read - readme_table() == set(), "settings missing from the README configuration table"
     assert readme_table() - read == set(), "README documents variables the service does not read"
 
