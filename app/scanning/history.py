@@ -18,7 +18,7 @@ from app.domain.custody import holders_after, visible_events
 from app.domain.epcis import EventRecord, document
 from app.domain.errors import DomainError
 from app.domain.policy import Caller, authorize, own_customer
-from app.domain.states import EPCIS_MAPPING, EventType
+from app.domain.states import EPCIS_MAPPING, EventStatus, EventType
 from app.platform.base import utcnow
 from app.platform.db import get_or_404, get_session, unit_of_work
 from app.scanning.models import Anomaly, ScanEvent
@@ -61,7 +61,7 @@ def asset_events(viewer: Caller, code: str) -> list[dict]:
         biz_step, disposition = EPCIS_MAPPING[EventType(e.event)]
         out.append({"id": str(e.scan_id), "event": EventType(e.event).label, "occurred_at": e.occurred_at,
                     "recorded_at": e.recorded_at, "site": shown_site(e.site_id), "customer": shown_customer(e.customer_id),
-                    "status": "anomaly" if e.status == 2 else "applied",
+                    "status": EventStatus.ANOMALY.label if e.status == EventStatus.ANOMALY else EventStatus.APPLIED.label,
                     "anomaly": e.anomaly_reason if reasons else None,
                     "biz_step": biz_step, "disposition": disposition})
     return out
@@ -76,7 +76,7 @@ def asset_epcis(viewer: Caller, code: str, resolver_base_url: str, public_base_u
     first_id = get_session().scalar(select(ScanEvent.id).where(ScanEvent.asset_id == a.id)
                                     .order_by(ScanEvent.occurred_at, ScanEvent.id).limit(1))
     records = [EventRecord(str(e.scan_id), EventType(e.event), e.occurred_at, e.recorded_at, shown_site(e.site_id),
-                           shown_customer(e.customer_id), e.anomaly_reason if e.status == 2 and reasons else None)
+                           shown_customer(e.customer_id), e.anomaly_reason if e.status == EventStatus.ANOMALY and reasons else None)
                for e in rows]
     return document(f"{resolver_base_url.rstrip('/')}/8003/{a.code}", records, public_base_url, utcnow(), sender,
                     starts_history=bool(rows) and rows[0].id == first_id)
