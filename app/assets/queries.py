@@ -1,4 +1,5 @@
-"""Read models: asset listings, one asset and its trips, as far as the caller may see them.
+"""Read models: asset listings, a search by code or serial, one asset and its trips, as
+far as the caller may see them.
 
 An asset's scans and the anomalies among them are read back by app/scanning/history.py."""
 from __future__ import annotations
@@ -10,14 +11,16 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from app.assets.models import Asset, Trip
-from app.assets.registry import find
-from app.catalog.models import Site
+from app.assets.registry import SERIAL_DIGITS, find
+from app.catalog.models import AssetType, Site
 from app.domain.custody import trip_share
 from app.domain.errors import DomainError, NotFound
 from app.domain.inputs import BIGINT_MAX
 from app.domain.policy import Caller, authorize, own_customer, site_visible
 from app.domain.states import STATE_NAMES, AssetState
 from app.platform.db import get_session
+from labels.errors import LabelError
+from labels.grai import make_grai
 
 MAX_PAGE = 500
 
@@ -125,6 +128,50 @@ def readable_asset(viewer: Caller, code: str) -> Asset:
         # held by someone else, or by nobody: for this customer it does not exist
         raise NotFound("code", f"unknown asset {code!r}")
     return a
+
+
+def search(viewer: Caller, text: str, asset_type_id: str | None = None, limit: int = 20) -> list[dict]:
+    """The assets `text` names, as far as `viewer` may see them (a customer: those it holds
+    now): any code form or an alias (registry.find), or a serial of `asset_type_id`, or of
+    any type when None. A serial of digits shorter than the registry writes them is also
+    tried zero-padded. Text that is no code and no serial raises DomainError naming `code`."""
+    own = authorize(viewer, "asset.read", field="code")
+    found: dict[int, Asset] = {}
+    problem = None
+    try:
+        asset = find(text)
+        found[asset.id] = asset
+    except NotFound:
+        pass
+    except DomainError as err:
+        problem = err
+    codes = _serial_codes(text.strip(), asset_type_id)
+    if problem is not None and not codes:
+        raise problem
+    if codes:
+        stmt = select(Asset).where(Asset.code.in_(codes)).order_by(Asset.code).limit(limit)
+        found.update((a.id, a) for a in get_session().scalars(stmt))
+    rows = sorted((a for a in found.values() if own is None or a.holder_customer_id == own), key=lambda a: a.code)
+    shown = site_filter(viewer, [a.site_id for a in rows])
+    return [asset_view(a, None, shown) for a in rows[:limit]]
+
+
+def _serial_codes(serial: str, asset_type_id: str | None) -> set[str]:
+    """The codes `serial` has as a serial of each asset type (of one when given)."""
+    serials = {serial}
+    if serial.isdigit() and len(serial) < SERIAL_DIGITS:
+        serials.add(serial.zfill(SERIAL_DIGITS))
+    stmt = select(AssetType)
+    if asset_type_id is not None:
+        stmt = stmt.where(AssetType.id == asset_type_id)
+    codes = set()
+    for asset_type in get_session().scalars(stmt):
+        for s in serials:
+            try:
+                codes.add(make_grai(asset_type.company_prefix, asset_type.grai_asset_type, s).ai_value)
+            except LabelError:
+                pass  # not a serial this type can have
+    return codes
 
 
 def asset_detail(viewer: Caller, code: str) -> dict:

@@ -3,7 +3,8 @@
 A balance is the number of assets a customer is accountable for (issued to it and not
 yet collected). Statements count the custody moves by kind and add them up with each
 kind's sign (CustodyKind.sign), so by construction closing = opening + in - out, and the
-current closing equals the live balance.
+current closing equals the live balance; `statement_moves` lists those moves asset by
+asset.
 """
 from __future__ import annotations
 
@@ -110,6 +111,23 @@ def statement(viewer: Caller, customer_id: str, start: datetime, end: datetime) 
     columns = ("opening", *(k.value for k in CustodyKind), "closing")
     totals = {k: sum(r[k] for r in per_type.values()) for k in columns}
     return {"customer": customer_id, "from": start, "to": end, "by_type": per_type, "total": totals}
+
+
+def statement_moves(viewer: Caller, customer_id: str, start: datetime, end: datetime,
+                    limit: int = 500) -> list[dict]:
+    """The custody moves a statement adds up, one line per asset and move, oldest first
+    (the first `limit`); `held_now` says whether the customer still holds the asset."""
+    _customer(viewer, "customer.statement", customer_id)
+    if end <= start:
+        raise DomainError("to", "must be after 'from'")
+    rows = get_session().execute(
+        select(CustodyMove.occurred_at, CustodyMove.kind, CustodyMove.asset_type_id, Asset.code,
+               Asset.holder_customer_id)
+        .join(Asset, Asset.id == CustodyMove.asset_id)
+        .where(CustodyMove.customer_id == customer_id, CustodyMove.occurred_at >= start, CustodyMove.occurred_at < end)
+        .order_by(CustodyMove.occurred_at, CustodyMove.id).limit(limit)).all()
+    return [{"occurred_at": at, "kind": kind, "asset_type": type_id, "code": code, "held_now": holder == customer_id}
+            for at, kind, type_id, code, holder in rows]
 
 
 def daily_moves(viewer: Caller, customer_id: str, since: datetime) -> tuple[dict[str, int], dict]:

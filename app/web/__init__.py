@@ -2,7 +2,8 @@
 
 Owns the page chrome, templates and static files, sign-in and account pages (pages.py,
 account.py, session.py), the scanning app (scan.py), the portal (portal.py), the console
-(console.py, users.py), the public certificate verification page (certificates.py),
+(console.py, users.py), an asset's pages in both (assets.py), the public certificate
+verification page (certificates.py),
 forms, charts and security headers. Pages call the capabilities' services, as the API
 views do.
 
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
 
     from app.web import (  # noqa: F401  (routes register on bp)
         account,
+        assets,
         certificates,  # noqa: F401  (public certificate verification page)
         console,
         pages,

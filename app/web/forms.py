@@ -26,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.accounts.services import PASSWORD_LENGTH
 from app.domain.inputs import CODE_CONTROLS, MULTILINE, day_problem, text_problem
 from app.platform.config import timestamp_bounds
+from labels.codes import MAX_CODE_LENGTH
 
 
 class PrintableText:
@@ -120,3 +121,17 @@ class LabelSheetForm(FlaskForm):
     count = IntegerField("How many", validators=[Optional(), NumberRange(1, 10000)])
     site = SelectField("Starting at depot", validators=[Optional()])
     preset = SelectField("Sheet", validators=[DataRequired()])
+
+
+class AssetSearchForm(FlaskForm):
+    """The labels are in the template (console/assets.html)."""
+
+    class Meta:
+        csrf = False  # a GET query that changes nothing
+
+    code = StringField(validators=[DataRequired(), Length(max=MAX_CODE_LENGTH), PrintableText(CODE_CONTROLS)])
+    asset_type = SelectField(validators=[Optional()])
+
+
+class ReprintForm(FlaskForm):
+    preset = SelectField(validators=[DataRequired()])
