@@ -139,8 +139,9 @@ class Invoice(Base):
     billing_run_id: Mapped[str | None] = mapped_column(ForeignKey("billing_runs.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # loaded when read (one query for one document); listings never touch them
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position", cascade="all, delete-orphan",
-                                                    lazy="selectin", back_populates="invoice")
+                                                    back_populates="invoice")
 
 
 class _LineColumns:
@@ -196,8 +197,7 @@ class CreditNote(Base):
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     invoice: Mapped[Invoice] = relationship(lazy="joined")
     lines: Mapped[list[CreditNoteLine]] = relationship(order_by="CreditNoteLine.position",
-                                                       cascade="all, delete-orphan", lazy="selectin",
-                                                       back_populates="credit_note")
+                                                       cascade="all, delete-orphan", back_populates="credit_note")
 
 
 class CreditNoteLine(_LineColumns, Base):

@@ -145,6 +145,48 @@ def test_two_runs_at_once_give_one_invoice_per_customer(app, september):
     assert sorted(i["number"] for i in stored.values()) == ["INV-2026-000001", "INV-2026-000002"]
 
 
+def test_the_unique_constraint_decides_when_two_runs_write_one_customer_at_once(app, september):
+    """The second writer waits on the first's uncommitted invoice, then finds it there:
+    no second invoice, and no number taken for it."""
+    import time
+
+    from app.billing import compute, invoices
+    from app.domain.billing.days import BillingMonth
+    from app.platform.db import get_session, unit_of_work
+
+    month = BillingMonth(2026, 9)
+    with app.app_context():
+        bill = next(b for b in compute.bills(get_session(), month) if b.customer_id == "acme")
+    first_written, results, errors = threading.Event(), {}, []
+
+    def writer(name: str):
+        try:
+            with app.app_context():
+                if name == "second":
+                    first_written.wait(10)
+                with unit_of_work() as session:
+                    invoice = invoices.write(session, bill, month, None, issue=True)
+                    results[name] = invoice.number if invoice is not None else None
+                    if name == "first":
+                        first_written.set()
+                        time.sleep(0.5)  # the second writer is blocked on the same key meanwhile
+        except BaseException as exc:  # surfaced in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert results == {"first": "INV-2026-000001", "second": None}
+    assert [i["number"] for i in stored_invoices(app).values()] == ["INV-2026-000001"]
+    with app.app_context(), unit_of_work() as session:  # the next number follows on: none was lost
+        from app.billing import numbers
+
+        assert numbers.take(session, numbers.INVOICE_SERIES, 2026) == "INV-2026-000002"
+
+
 class Killed(BaseException):
     """The process dies: nothing after this line of the run happens."""
 
