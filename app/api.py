@@ -23,6 +23,8 @@ def register_api(app: Flask) -> Api:
     from app.assets import api as assets
     from app.balances import api as customers
     from app.balances import operations_api as operations
+    from app.billing import api as billing
+    from app.billing import invoices_api as billing_documents
     from app.catalog import api as catalog
     from app.certificates import api as certificates
     from app.labels import api as labels
@@ -37,7 +39,8 @@ def register_api(app: Flask) -> Api:
     api.spec.components.schema("ScanIn", schema=ScanInSchema)
     app.url_map.converters["serial"] = certificates.SerialConverter
     api.register_converter(certificates.SerialConverter, certificates.SerialConverter.openapi)
-    for module in (scans, assets, history, catalog, customers, operations, accounts, labels, certificates, planning):
+    for module in (scans, assets, history, catalog, customers, operations, accounts, labels, certificates, planning,
+                   billing, billing_documents):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.extensions["api"] = api

@@ -3,6 +3,7 @@ so no table is missing because its package was not imported yet."""
 from app.accounts import models as _accounts  # noqa: F401
 from app.assets import models as _assets  # noqa: F401
 from app.balances import models as _balances  # noqa: F401
+from app.billing import models as _billing  # noqa: F401
 from app.catalog import models as _catalog  # noqa: F401
 from app.certificates import models as _certificates  # noqa: F401
 from app.pickups import models as _pickups  # noqa: F401

@@ -99,6 +99,13 @@ OPERATIONS: dict[str, Operation] = {
     "plan.read": _op(STAFF, "read planning runs"),
     "plan.collections": _op({"admin", "depot"}, "plan collection tours"),
     "plan.rebalancing": _op({"admin"}, "plan depot rebalancing"),
+    # rental billing: a customer reads its own contracts (and the default tariff) and documents
+    "contract.read": _op({"admin", "customer"}, "read contracts", True),
+    "contract.write": _op({"admin"}, "create or end contracts"),
+    "billing.run": _op({"admin"}, "run or preview billing"),
+    "invoice.read": _op({"admin", "customer"}, "read invoices and credit notes", True),
+    "invoice.issue": _op({"admin"}, "issue or discard draft invoices"),
+    "credit_note.issue": _op({"admin"}, "issue credit notes"),
 }
 
 # Sections of the pages (what a signed-in user's navigation offers); the data on them is

@@ -53,6 +53,9 @@ class Settings:
     redis_url: str | None = field(default_factory=lambda: env_str("REDIS_URL"))
     secret_key: str = field(default_factory=lambda: env_str("SECRET_KEY", "dev-only-change-me"))
     operator_name: str = field(default_factory=lambda: env_str("OPERATOR_NAME", "Demo Pool Operator"))
+    # The seller on invoices and e-invoices (EN 16931 BT-40, BT-31): ISO 3166 country, VAT id.
+    operator_country: str = field(default_factory=lambda: env_str("OPERATOR_COUNTRY", "DE"))
+    operator_vat_id: str | None = field(default_factory=lambda: env_str("OPERATOR_VAT_ID"))
     gs1_company_prefix: str = field(default_factory=lambda: env_str("GS1_COMPANY_PREFIX", "4012345"))
     resolver_base_url: str = field(default_factory=lambda: env_str("RESOLVER_BASE_URL", "https://id.circularity.example"))
     public_base_url: str = field(default_factory=lambda: env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"))
@@ -89,6 +92,9 @@ class Settings:
                      "login_failures_per_address", "login_failure_window_s", "auth_failures_per_minute"):
             if getattr(self, name) <= 0:
                 raise RuntimeError(f"setting {name} must be a positive integer, got {getattr(self, name)}")
+        country = self.operator_country
+        if len(country) != 2 or not country.isascii() or not country.isalpha() or not country.isupper():
+            raise RuntimeError(f"setting operator_country must be an ISO 3166 code like DE, got {country!r}")
         if self.proxy_hops < 0:
             raise RuntimeError(f"setting proxy_hops must not be negative, got {self.proxy_hops}")
         # Headroom on both sides: months, loss windows and local time zones are computed

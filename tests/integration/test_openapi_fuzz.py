@@ -84,7 +84,8 @@ def fuzz_app(migrated_db, tmp_path_factory):
 @pytest.fixture(scope="module")
 def known(fuzz_app):
     """Sites, customers, an asset type, assets with trips and an anomaly, a certificate, a
-    return request and a finished collection plan; one existing value per path parameter."""
+    return request, a finished collection plan, a contract, a billing run, invoices and a credit
+    note; one existing value per path parameter."""
     from app.accounts import services as accounts
 
     with fuzz_app.app_context():
@@ -115,11 +116,32 @@ def known(fuzz_app):
     r = client.post("/api/v1/plans/collections", json={"date": "2031-03-04", "depots": ["depot-a"],
                                                        "vehicles": [vehicle], "time_limit_s": 1}, headers=admin)
     assert r.status_code == 201 and r.get_json()["status"] == "done", r.get_json()
+    plan_id = r.get_json()["id"]
+    billing = _billing(client, admin)
     in_use = {t["id"] for t in client.get("/api/v1/tokens", headers=admin).get_json()} - {spare_token}
     return {"tokens": tokens, "tokens_in_use": in_use, "path": {
         "code": c[1], "customer_id": "acme", "site_id": "acme-site", "type_id": "ibc", "anomaly_id": anomaly,
         "user_id": spare_user.id, "token_id": spare_token, "serial": serial, "request_id": request_id,
-        "plan_id": r.get_json()["id"]}}
+        "plan_id": plan_id, **billing}}
+
+
+def _billing(client, admin: dict) -> dict:
+    """A default tariff, September billed, and a credit note for acme's first invoice line."""
+    prices = [{"kind": "issue_fee", "asset_type": "*", "unit_price": "2.50"},
+              {"kind": "daily_hire", "asset_type": "*", "unit_price": "0.0375"}]
+    r = client.post("/api/v1/contracts", json={"valid_from": "2026-01-01", "currency": "EUR", "tax_rate": "0.19",
+                                               "prices": prices}, headers=admin)
+    assert r.status_code == 201, r.get_json()
+    contract_id = r.get_json()["id"]
+    r = client.post("/api/v1/billing-runs", json={"month": "2026-09"}, headers=admin)
+    assert r.status_code == 201 and r.get_json()["invoices_created"] == 2, r.get_json()
+    run_id = r.get_json()["id"]
+    invoice = client.get("/api/v1/invoices/1", headers=admin).get_json()
+    r = client.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", headers=admin,
+                    json={"reason": "fuzz", "lines": [invoice["lines"][0]["id"]]})
+    assert r.status_code == 201 and invoice["customer"] == "acme", r.get_json()
+    return {"contract_id": contract_id, "run_id": run_id, "invoice_id": invoice["id"],
+            "credit_note_id": r.get_json()["id"]}
 
 
 @pytest.fixture(scope="module")
