@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.domain.errors import DomainError
 from app.platform import db, redis_store
-from app.platform.i18n import _, lazy_gettext
+from app.platform.i18n import _, html_lang, lazy_gettext
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def html_error(status: int, message: str, headers: dict | None = None, title: st
         body = render_template("error.html", status=status, title=title, message=message)
     except Exception:  # e.g. the database is down while the page chrome looks up the user
         log.exception("error page for %s could not be rendered", status)
-        body = (f"<!doctype html><html lang=en><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        body = (f"<!doctype html><html lang={html_lang()}><title>{escape(title)}</title><h1>{escape(title)}</h1>"
                 f"<p>{escape(message)}</p></html>")
     response = make_response(body, status)
     response.headers.update(headers or {})

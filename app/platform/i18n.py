@@ -22,6 +22,7 @@ can be found in an export.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -31,6 +32,8 @@ from babel import dates, numbers
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale, lazy_gettext, lazy_pgettext, ngettext  # noqa: F401  (re-exported)
 from flask_babel import gettext as _  # noqa: F401  (re-exported: modules that translate import from here)
+
+log = logging.getLogger(__name__)
 
 # Primary language subtag -> the catalog's locale. Babel names Simplified Chinese
 # zh_Hans_CN (it resolves zh_CN to that), and so must the catalog's folder.
@@ -82,14 +85,21 @@ def select_locale() -> str:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # a CLI command or a job: the service's default
         return default
-    chosen = normalise(request.args.get(QUERY)) or normalise(current_app.extensions["i18n_user_locale"]()) \
-        or normalise(request.cookies.get(COOKIE))
+    chosen = normalise(request.args.get(QUERY)) or normalise(_user_locale()) or normalise(request.cookies.get(COOKIE))
     if chosen:
         return chosen
     for tag, _quality in request.accept_languages:  # best first
         if normalise(tag):
             return normalise(tag)
     return default
+
+
+def _user_locale() -> str | None:
+    try:
+        return current_app.extensions["i18n_user_locale"]()
+    except Exception:  # e.g. the database is down: the error page still renders, in the browser's language
+        log.warning("the user's language could not be read", exc_info=True)
+        return None
 
 
 def current() -> str:

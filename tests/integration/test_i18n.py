@@ -244,3 +244,12 @@ def test_dates_and_numbers_follow_the_language(app, language, expected):
                 i18n.percent(0.1234), i18n.decimal(None), i18n.relabel("01 Sep", "%d %b", "MMMd")) == expected
         assert i18n.decimal(0.25) == f"{0.25:,.1f}" and i18n.decimal(-1234.45) == f"{-1234.45:,.1f}"
         assert i18n.decimal(12345, 0) == "12,345" and "1,234.50" in i18n.money(1234.5, "CNY")
+
+
+def test_a_failing_user_lookup_falls_back_to_the_browser(app, client):
+    def broken():
+        raise RuntimeError("database down")
+
+    app.extensions["i18n_user_locale"] = broken
+    r = client.get("/no-such-page", headers=BROWSER | ZH)
+    assert r.status_code == 404 and html_lang(r) == "zh-CN" and "页面不存在" in body(r)
