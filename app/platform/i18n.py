@@ -14,8 +14,8 @@ runs; docs/operations.md has the whole cycle). The language of a request, first 
 The API answers in English whatever the request's language; only what is rendered for
 a person (pages, their error pages, PDFs) is translated.
 
-The formatting helpers are also the Jinja filters `day`, `minute`, `month`, `decimal`,
-`percent` and `money`. English keeps the look the pages always had (ISO dates, 24-hour
+The formatting helpers are also the Jinja filters `day`, `minute`, `decimal`, `percent`
+and `money` (for amounts, which the pages do not show yet). English keeps the look the pages always had (ISO dates, 24-hour
 times, `12.3 %`); other locales use Babel's patterns. Counts are printed as plain
 integers in every language, as in the CSV exports and the API, so a number on a page
 can be found in an export.
@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
     app.extensions["i18n_user_locale"] = lambda: None
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(day=day, minute=minute, month=month, decimal=decimal, percent=percent, money=money)
+    app.jinja_env.filters.update(day=day, minute=minute, decimal=decimal, percent=percent, money=money)
     app.jinja_env.globals.update(html_lang=html_lang, current_locale=current, language_names=NAMES,
                                   language_tags=HTML_LANG)
 
@@ -133,11 +133,6 @@ def minute(value: datetime | None) -> str:
     pattern = MINUTE_FORMAT.get(loc) or (f"{dates.get_date_format('medium', loc).pattern} "
                                          f"{dates.get_time_format('short', loc).pattern}")
     return dates.format_datetime(value, pattern, locale=loc)
-
-
-def month(value: date) -> str:
-    """A month and its year: `Sep 2026`, `2026年9月`."""
-    return dates.format_skeleton("yMMM", value, locale=current())
 
 
 def relabel(label: str, english_format: str, skeleton: str) -> str:
