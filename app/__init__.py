@@ -27,9 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.accounts import auth
     from app.api import register_api
     from app.cli import register_cli
-    from app.platform import db, errors, json_limits, paths, redis_store
+    from app.platform import db, errors, i18n, json_limits, paths, redis_store
 
     paths.init_app(app)
+    i18n.init_app(app)
     db.init_app(app)
     redis_store.init_app(app)
     auth.init_app(app)

@@ -12,3 +12,5 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
   touch "$stamp"
 fi
+# The translation catalogs: the .po files are committed, the .mo files the service reads are built.
+./scripts/translations.sh compile

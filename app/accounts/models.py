@@ -20,6 +20,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The pages' language chosen by the user (`en`, `zh_Hans_CN`); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
 
 class ApiToken(Base):

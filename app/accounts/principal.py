@@ -19,6 +19,7 @@ class Principal:
     name: str
     role: str
     customer_id: str | None
+    locale: str | None = None  # the user's language setting; None: the browser's
 
     @property
     def is_customer(self) -> bool:

@@ -15,6 +15,7 @@ from app.accounts.principal import ROLES, Principal, hash_token, new_token
 from app.catalog.models import Customer
 from app.domain.errors import Conflict, DomainError
 from app.domain.policy import Caller, authorize
+from app.platform import i18n
 from app.platform.base import utcnow
 from app.platform.db import get_or_404, get_session, unit_of_work
 
@@ -27,7 +28,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=10)
 def principal_for_token(token_hash: str) -> Principal | None:
     session = get_session()
     row = session.execute(
-        select(User.id, User.name, User.role, User.customer_id, ApiToken.id.label("token_id"), ApiToken.last_used_at)
+        select(User.id, User.name, User.role, User.customer_id, User.locale, ApiToken.id.label("token_id"),
+               ApiToken.last_used_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None), User.active.is_(True))
     ).first()
@@ -37,7 +39,7 @@ def principal_for_token(token_hash: str) -> Principal | None:
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         with unit_of_work() as s:
             s.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
-    return Principal(row.id, row.name, row.role, row.customer_id)
+    return Principal(row.id, row.name, row.role, row.customer_id, row.locale)
 
 
 def create_user(name: str, role: str, customer_id: str | None = None, email: str | None = None,
@@ -108,7 +110,7 @@ def check_password(email: str, password: str) -> Principal | None:
         return None
     if not check_password_hash(user.password_hash, password):
         return None
-    return Principal(user.id, user.name, user.role, user.customer_id)
+    return Principal(user.id, user.name, user.role, user.customer_id, user.locale)
 
 
 def check_new_password(password: str, field: str = "new_password") -> None:
@@ -136,6 +138,14 @@ def change_password(user_id: int, current_password: str, new_password: str, clie
         user.password_hash = generate_password_hash(new_password)
         _revoke_tokens(s, user.id)
         _end_sessions(s, user.id, keep_session_hash)
+
+
+def set_locale(user_id: int, locale: str | None) -> None:
+    """The user's own language for pages and PDFs; None follows the browser again."""
+    if locale is not None and locale not in i18n.LOCALES.values():
+        raise DomainError("locale", f"must be one of {', '.join(sorted(i18n.LOCALES.values()))} or empty")
+    with unit_of_work():
+        get_or_404(User, user_id, "user", "user", lambda u: u.active).locale = locale
 
 
 def set_active(viewer: Principal, user_id: int, active: bool) -> User:

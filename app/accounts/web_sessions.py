@@ -59,7 +59,7 @@ def principal_for_session(session_id: str) -> Principal | None:
     idle, lifetime = _lifetimes()
     now = utcnow()
     row = get_session().execute(
-        select(User.id, User.name, User.role, User.customer_id, WebSession.id.label("session_row"),
+        select(User.id, User.name, User.role, User.customer_id, User.locale, WebSession.id.label("session_row"),
                WebSession.last_seen_at)
         .join(WebSession, WebSession.user_id == User.id)
         .where(WebSession.token_hash == hash_token(session_id), WebSession.revoked_at.is_(None),
@@ -71,7 +71,7 @@ def principal_for_session(session_id: str) -> Principal | None:
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
         with unit_of_work() as session:
             session.execute(update(WebSession).where(WebSession.id == row.session_row).values(last_seen_at=now))
-    return Principal(row.id, row.name, row.role, row.customer_id)
+    return Principal(row.id, row.name, row.role, row.customer_id, row.locale)
 
 
 def end_session(session_id: str) -> None:

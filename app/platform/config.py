@@ -86,6 +86,9 @@ class Settings:
     # Ed25519 private key (PEM) that signs certificates; unset: instance/signing-key.pem,
     # created on first use. A configured file must exist: it is never generated.
     signing_key_file: str | None = field(default_factory=lambda: env_str("SIGNING_KEY_FILE"))
+    # The pages' language when neither the user's setting, a choice made in this browser
+    # nor its Accept-Language names one the service speaks (app/platform/i18n.py).
+    default_locale: str = field(default_factory=lambda: env_str("DEFAULT_LOCALE", "en"))
 
     def __post_init__(self) -> None:
         for name in ("session_idle_timeout_s", "session_lifetime_s", "login_failures_per_account",

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.domain.errors import DomainError
 from app.platform import db, redis_store
+from app.platform.i18n import _, html_lang, lazy_gettext
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +140,24 @@ def init_app(app: Flask) -> None:
 
 # Fixed wording where the detail would tell too much (404, 403) or nothing useful (500).
 PAGE_TEXT = {
-    403: ("Not allowed", "Your account's role cannot open this page."),
-    404: ("Page not found", "There is no such page, or your account cannot see it."),
-    500: ("Something went wrong", "The error has been logged. Please try again in a moment."),
+    403: (lazy_gettext("Not allowed"), lazy_gettext("Your account's role cannot open this page.")),
+    404: (lazy_gettext("Page not found"), lazy_gettext("There is no such page, or your account cannot see it.")),
+    500: (lazy_gettext("Something went wrong"),
+          lazy_gettext("The error has been logged. Please try again in a moment.")),
 }
+# Pages' titles for the other statuses; the English title is the HTTP phrase as before.
+PAGE_TITLES = {
+    400: lazy_gettext("Bad Request"), 405: lazy_gettext("Method Not Allowed"),
+    413: lazy_gettext("Request Entity Too Large"), 429: lazy_gettext("Too Many Requests"),
+}
+# Werkzeug's own descriptions, said in the page's language; a view's own message stays.
+PAGE_DETAILS = {
+    400: lazy_gettext("The browser (or proxy) sent a request that this server could not understand."),
+    405: lazy_gettext("The method is not allowed for the requested URL."),
+    413: lazy_gettext("The data value transmitted exceeds the capacity limit."),
+    429: lazy_gettext("This user has exceeded an allotted request count. Try again later."),
+}
+UNAVAILABLE_PARTS = {"database": lazy_gettext("database"), "redis": lazy_gettext("redis")}
 
 
 def install_error_pages(app: Flask) -> None:
@@ -158,7 +173,10 @@ def install_error_pages(app: Flask) -> None:
         headers = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
         headers.update(data.get("headers") or {})
         if wants_html():
-            return html_error(err.code or 500, data.get("message") or err.description or "", headers, err.name)
+            status = err.code or 500
+            default = err.description == type(err).description
+            message = data.get("message") or (PAGE_DETAILS.get(status) if default else None) or err.description or ""
+            return html_error(status, message, headers, PAGE_TITLES.get(status, err.name))
         response = app.make_response(json_http(err))
         for key, value in headers.items():
             response.headers.setdefault(key, value)
@@ -170,9 +188,10 @@ def install_error_pages(app: Flask) -> None:
         found = unavailable(err)
         if found is not None:
             g.setdefault("web_principal", None)  # the page chrome must not ask the failing database again
-            return html_error(503, f"The {found.component} is briefly unavailable ({found.reason}). "
-                                   f"Reload the page in {found.retry_after_s} seconds.",
-                              {"Retry-After": str(found.retry_after_s)}, "Temporarily unavailable")
+            return html_error(503, _("The %(part)s is briefly unavailable (%(reason)s). Reload the page in %(s)s "
+                                     "seconds.", part=UNAVAILABLE_PARTS[found.component], reason=found.reason,
+                                     s=found.retry_after_s),
+                              {"Retry-After": str(found.retry_after_s)}, _("Temporarily unavailable"))
         log.exception("unhandled error on %s %s", request.method, request.path)
         return html_error(500, "")
 
@@ -194,7 +213,7 @@ def html_error(status: int, message: str, headers: dict | None = None, title: st
         body = render_template("error.html", status=status, title=title, message=message)
     except Exception:  # e.g. the database is down while the page chrome looks up the user
         log.exception("error page for %s could not be rendered", status)
-        body = (f"<!doctype html><html lang=en><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        body = (f"<!doctype html><html lang={html_lang()}><title>{escape(title)}</title><h1>{escape(title)}</h1>"
                 f"<p>{escape(message)}</p></html>")
     response = make_response(body, status)
     response.headers.update(headers or {})

@@ -4,7 +4,8 @@ Owns the page chrome, templates and static files, sign-in and account pages (pag
 account.py, session.py), the scanning app (scan.py), the portal (portal.py), the console
 (console.py, users.py), an asset's pages in both (assets.py), the public certificate
 verification page (certificates.py),
-forms, charts and security headers. Pages call the capabilities' services, as the API
+forms, charts, security headers, the language switcher (language.py) and the words shown
+for the service's codes (words.py). Pages call the capabilities' services, as the API
 views do.
 
 May import: every capability, app.accounts, app.platform, app.domain. Nothing imports
@@ -52,9 +53,11 @@ def init_app(app: Flask) -> None:
     # it matches before the blueprint's: point it at the pages' files so both serve them.
     app.static_folder = bp.static_folder
 
-    from app.web import headers
+    from app.platform import i18n
+    from app.web import headers, language
 
     headers.init_app(app)
+    i18n.use_user_locale(app, language.user_locale)
 
     from app.web import (  # noqa: F401  (routes register on bp)
         account,
@@ -65,6 +68,7 @@ def init_app(app: Flask) -> None:
         portal,
         scan,
         users,
+        words,
     )
 
     app.register_blueprint(bp)

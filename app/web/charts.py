@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from app.platform.i18n import _
+
 WIDTH, HEIGHT = 480, 250
 PAD_L, PAD_R, PAD_T, PAD_B = 40, 12, 14, 46
 INK, GRID, SERIES = "#1a1f24", "#c9d1d9", ("#0b4f8a", "#b34700")
@@ -59,7 +61,8 @@ def line_chart(uid: str, title: str, labels: list[str], values: list[float]) -> 
     points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
     body = [f'<polyline fill="none" stroke="{SERIES[0]}" stroke-width="2.5" points="{points}"/>']
     body += [f'<circle cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="3" fill="{SERIES[0]}"/>' for i, v in enumerate(values)]
-    desc = f"{len(values)} points from {labels[0]} to {labels[-1]}; last value {values[-1]:g}." if values else "No data."
+    desc = _("%(n)d points from %(first)s to %(last)s; last value %(value)s.", n=len(values), first=labels[0],
+             last=labels[-1], value=format(values[-1], "g")) if values else _("No data.")
     return _frame(title, desc, y_max, labels, x_of, body, uid)
 
 
@@ -91,5 +94,6 @@ def bar_chart(uid: str, title: str, labels: list[str], series: list[tuple[str, l
         x = PAD_L + s * 130
         body.append(f'<rect x="{x}" y="{HEIGHT - 15}" width="13" height="13" fill="{SERIES[s % len(SERIES)]}"/>'
                     f'<text x="{x + 16}" y="{HEIGHT - 4}" fill="{INK}">{escape(name)}</text>')
-    desc = "; ".join(f"{name}: total {sum(values):g}" for name, values in series)
+    desc = "; ".join(_("%(name)s: total %(total)s", name=name, total=format(sum(values), "g"))
+                     for name, values in series)
     return _frame(title, desc, y_max, labels, x_of, body, uid, y_min)

@@ -15,6 +15,7 @@ from app.labels import layouts
 from app.labels import services as labels
 from app.pickups import services as return_requests
 from app.planning import services as planning
+from app.platform.i18n import _, lazy_pgettext
 from app.scanning import history
 from app.web.blueprint import bp
 from app.web.forms import CollectionPlanForm, LabelSheetForm, ResolveForm, ThresholdForm
@@ -22,10 +23,20 @@ from app.web.session import page, signed_in
 
 CONSOLE_ROLES = policy.section_roles("console")
 
-STATE_LABELS = {"available": "Available", "in_depot_transfer": "Between depots", "issued": "Issued",
-                "at_customer": "At customer", "in_return": "Returning", "received": "Received",
-                "cleaned": "Cleaned", "damaged": "Damaged", "repaired": "Repaired", "lost": "Lost",
-                "retired": "Retired"}
+# The context tells translators these are states, not the statement's movements of the same name.
+STATE_LABELS = {
+    "available": lazy_pgettext("asset state", "Available"),
+    "in_depot_transfer": lazy_pgettext("asset state", "Between depots"),
+    "issued": lazy_pgettext("asset state", "Issued"),
+    "at_customer": lazy_pgettext("asset state", "At customer"),
+    "in_return": lazy_pgettext("asset state", "Returning"),
+    "received": lazy_pgettext("asset state", "Received"),
+    "cleaned": lazy_pgettext("asset state", "Cleaned"),
+    "damaged": lazy_pgettext("asset state", "Damaged"),
+    "repaired": lazy_pgettext("asset state", "Repaired"),
+    "lost": lazy_pgettext("asset state", "Lost"),
+    "retired": lazy_pgettext("asset state", "Retired"),
+}
 
 
 @bp.route("/console")
@@ -105,7 +116,7 @@ def console_plan(plan_id):
 def console_labels():
     principal = signed_in()
     form = LabelSheetForm()
-    form.asset_type.choices = [("", "(none)")] + [(t.id, t.name) for t in catalog.asset_types(principal)]
+    form.asset_type.choices = [("", _("(none)"))] + [(t.id, t.name) for t in catalog.asset_types(principal)]
     form.site.choices = [(d.id, d.name) for d in catalog.sites_for(principal, kind="depot")]
     form.preset.choices = [(p, p) for p in layouts.PRESETS]
     if not form.is_submitted():
@@ -115,7 +126,7 @@ def console_labels():
         codes = [c.strip() for c in (form.codes.data or "").splitlines() if c.strip()]
         register = bool(form.asset_type.data and form.count.data)
         if bool(codes) == register:
-            error = "Give either codes to reprint or a type and number of new assets, not both."
+            error = _("Give either codes to reprint or a type and number of new assets, not both.")
         else:
             batch = {"asset_type": form.asset_type.data, "count": form.count.data, "site": form.site.data or None}
             try:

@@ -23,20 +23,27 @@ from app.domain.errors import DomainError
 from app.domain.inputs import INT_MAX, zone
 from app.domain.return_requests import PENDING
 from app.pickups import services as return_requests
+from app.platform import i18n
 from app.platform.csv_export import to_csv
+from app.platform.i18n import _, lazy_gettext
 from app.web import charts
 from app.web.blueprint import bp
 from app.web.forms import PeriodForm, PickupForm, PublishForm, TokenForm
 from app.web.session import page, signed_in
 
 COLUMNS = ("opening", *(k.value for k in CustodyKind), "closing")
-COLUMN_LABELS = {"opening": "Opening", "issued": "Issued", "transfer_in": "Transferred in", "found": "Found",
-                 "returned": "Returned", "transfer_out": "Transferred out", "lost": "Lost", "closing": "Closing"}
+COLUMN_LABELS = {"opening": lazy_gettext("Opening"), "issued": lazy_gettext("Issued"),
+                 "transfer_in": lazy_gettext("Transferred in"), "found": lazy_gettext("Found"),
+                 "returned": lazy_gettext("Returned"), "transfer_out": lazy_gettext("Transferred out"),
+                 "lost": lazy_gettext("Lost"), "closing": lazy_gettext("Closing")}
 PORTAL_ROLES = policy.section_roles("portal")
 # The portal's tabs and the operation each one reads: a tab the user may not use is not offered.
-TABS = [("web.portal_overview", "Balance", "customer.balance"), ("web.portal_statement", "Statement", "customer.statement"),
-        ("web.portal_overdue", "Overdue", "customer.overdue"), ("web.portal_pickups", "Pickups", "return_request.read"),
-        ("web.portal_certificates", "Certificates", "certificate.read"), ("web.portal_tokens", "API tokens", "token.read")]
+TABS = [("web.portal_overview", lazy_gettext("Balance"), "customer.balance"),
+        ("web.portal_statement", lazy_gettext("Statement"), "customer.statement"),
+        ("web.portal_overdue", lazy_gettext("Overdue"), "customer.overdue"),
+        ("web.portal_pickups", lazy_gettext("Pickups"), "return_request.read"),
+        ("web.portal_certificates", lazy_gettext("Certificates"), "certificate.read"),
+        ("web.portal_tokens", lazy_gettext("API tokens"), "token.read")]
 
 
 @bp.context_processor
@@ -80,16 +87,18 @@ def portal_overview(customer_id):
     customer = _customer(customer_id)
     principal = signed_in()
     view = overview.overview(principal, customer_id)
-    week_labels, closings = [label for label, _n in view.weekly], [n for _label, n in view.weekly]
-    months = view.monthly
+    weekly = [(i18n.relabel(label, "%d %b", "MMMd"), n) for label, n in view.weekly]
+    months = [{**r, "label": i18n.relabel(r["label"], "%b %Y", "yMMM"),
+               "short": i18n.relabel(r["label"][:3], "%b", "MMM")} for r in view.monthly]
     return render_template(
         "portal/overview.html", customer=customer, balance=view.balance, matrix=view.matrix,
-        types=_type_names(principal), sites=_site_names(principal, customer_id), weekly=view.weekly, monthly=months,
-        balance_chart=charts.line_chart("balance-chart", "Assets held at the end of each week", week_labels, closings),
-        trips_chart=charts.bar_chart("trips-chart", "Assets received and sent back per month",
-                                     [r["label"][:3] for r in months],
-                                     [("Received", [r["issued"] for r in months]),
-                                      ("Sent back", [r["returned"] for r in months])]))
+        types=_type_names(principal), sites=_site_names(principal, customer_id), weekly=weekly, monthly=months,
+        balance_chart=charts.line_chart("balance-chart", _("Assets held at the end of each week"),
+                                        [label for label, _n in weekly], [n for _label, n in weekly]),
+        trips_chart=charts.bar_chart("trips-chart", _("Assets received and sent back per month"),
+                                     [r["short"] for r in months],
+                                     [(_("Received"), [r["issued"] for r in months]),
+                                      (_("Sent back"), [r["returned"] for r in months])]))
 
 
 def _period() -> tuple[PeriodForm, datetime, datetime]:
@@ -99,10 +108,11 @@ def _period() -> tuple[PeriodForm, datetime, datetime]:
         form.start.data, form.end.data = overview.month_start(today), today + timedelta(days=1)
     elif not form.validate():
         problems = "; ".join(f"{name}: {errs[0]}" for name, errs in form.errors.items())
-        abort(make_response(render_template("error.html", status=400, title="Choose a period",
-                                            message=f"Enter both dates as YYYY-MM-DD ({problems})."), 400))
+        abort(make_response(render_template("error.html", status=400, title=_("Choose a period"),
+                                            message=_("Enter both dates as YYYY-MM-DD (%(problems)s).",
+                                                      problems=problems)), 400))
     if form.end.data <= form.start.data:
-        form.end.errors = ["must be after the start date"]
+        form.end.errors = [_("must be after the start date")]
     return form, overview.utc_midnight(form.start.data), overview.utc_midnight(form.end.data)
 
 
@@ -257,8 +267,8 @@ def portal_certificates(customer_id):
             return redirect(url_for("web.portal_certificates", customer_id=customer_id, saved=1))
     form.publish.data = "yes" if customer.publish_certificate_figures else "no"
     valid = sorted((c for c in items if c.status == "valid"), key=lambda c: c.month)[-12:]
-    chart = charts.bar_chart("avoided-chart", "Avoided kg CO2e per month (certified)",
-                             [c.month for c in valid], [("Avoided kg CO2e", [c.avoided_kg_co2e for c in valid])]) \
+    chart = charts.bar_chart("avoided-chart", _("Avoided kg CO2e per month (certified)"),
+                             [c.month for c in valid], [(_("Avoided kg CO2e"), [c.avoided_kg_co2e for c in valid])]) \
         if valid else None
     return render_template("portal/certificates.html", customer=customer, items=items, chart=chart, monthly=valid,
                            form=form, can_publish=can_publish, saved=request.args.get("saved"))

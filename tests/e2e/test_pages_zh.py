@@ -1,0 +1,95 @@
+"""The main pages in Simplified Chinese, as a browser set to zh-CN gets them, at 360 px and
+1280 px: Chinese text, <html lang="zh-CN">, nothing wider than the screen, no serious or
+critical WCAG 2.1 A/AA violation found by axe-core; and the language switcher.
+
+With SCREENSHOTS_DIR set (e.g. `SCREENSHOTS_DIR=docs/screenshots`), a full-page screenshot
+of each goes to $SCREENSHOTS_DIR/zh-CN/<page>-<width>.png; CI leaves it unset, so the
+tests never write into the repository."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import PASSWORD, USERS, run_axe, seed_history
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PAGES = [  # name, who (None: signed out), path, the page's heading in Chinese
+    ("login", None, "/login", "登录"),
+    ("portal-balance", "acme", "/portal/acme", "结存"),
+    ("portal-statement", "acme", "/portal/acme/statement", "器具进出对账单"),
+    ("portal-overdue", "acme", "/portal/acme/overdue", "超期器具"),
+    ("portal-pickups", "acme", "/portal/acme/pickups", "回收申请"),
+    ("portal-certificates", "acme", "/portal/acme/certificates", "CO₂e 减排证书"),
+    ("portal-tokens", "acme", "/portal/acme/tokens", "API 令牌"),
+    ("console", "admin", "/console", "器具总览"),
+    ("console-anomalies", "admin", "/console/anomalies", "异常"),
+    ("console-planning", "admin", "/console/planning", "规划任务"),
+    ("console-labels", "admin", "/console/labels", "标签打印"),
+    ("customers", "admin", "/portal", "客户"),
+    ("account", "admin", "/account/password", "修改密码"),
+    ("not-found", "acme", "/portal/globex", "页面不存在"),
+]
+
+
+def sign_in_zh(page, who: str) -> None:
+    page.goto("/login")
+    page.get_by_label("电子邮箱").fill(USERS[who][3])
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("load")
+    assert "/login" not in page.url, f"sign-in as {who} failed: {page.url}"
+
+
+def screenshot_dir() -> Path | None:
+    root = os.environ.get("SCREENSHOTS_DIR")
+    if not root:
+        return None
+    path = Path(root) / "zh-CN"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.mark.parametrize("width", ["mobile", "desktop"])
+def test_main_pages_in_chinese(live, new_page, width):
+    seed_history(live)
+    shots = screenshot_dir()
+    pages, problems = {}, {}
+    for name, who, path, heading in PAGES:
+        if who not in pages:  # one browser per user, signed in once, its language zh-CN
+            pages[who] = new_page(width, locale="zh-CN")
+            if who:
+                sign_in_zh(pages[who], who)
+        page = pages[who]
+        page.goto(path)
+        page.wait_for_load_state("load")
+        assert page.locator("html").get_attribute("lang") == "zh-CN", name
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        main_text = page.locator("main").inner_text()
+        assert len(CJK.findall(main_text)) >= 4, f"{name}: little Chinese on the page: {main_text[:200]!r}"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}"
+        if shots is not None:
+            page.screenshot(path=str(shots / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
+        violations = run_axe(page)
+        if violations:
+            problems[name] = violations
+    assert not problems, problems
+
+
+def test_the_switcher_changes_the_language_and_remembers_it(live, new_page):
+    page = new_page("mobile")  # an English browser
+    page.goto("/login")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("登录")
+    assert page.url.endswith("/login")
+    sign_in_zh(page, "acme")
+    expect(page.get_by_role("heading", level=1)).to_have_text("结存")
+    page.get_by_role("button", name="English").click()  # signed in: stored as the user's setting
+    expect(page.get_by_role("heading", level=1)).to_have_text("Balance")
+    other = new_page("desktop", locale="zh-CN")  # another browser, in Chinese: so is its sign-in page
+    sign_in_zh(other, "acme")
+    expect(other.get_by_role("heading", level=1)).to_have_text("Balance")  # then the user's setting
