@@ -1,7 +1,7 @@
 """billing: contracts, billing runs, invoices, credit notes and document counters
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-30 08:32:59.221260
 
 New tables only (app/billing/models.py); nothing existing changes. Money columns are
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
