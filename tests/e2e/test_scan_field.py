@@ -203,6 +203,8 @@ def test_statuses_differ_by_icon_and_word_and_text_reaches_7_to_1(live, new_page
     assert len({icon for _, icon, _ in badges}) == len({word for _, _, word in badges}) == len(badges) == 4, badges
     assert {s for s, _, _ in badges} == {"anomaly", "duplicate", "rejected", "queued"}
     assert run_rule(page, "color-contrast-enhanced") == []
+    page.get_by_role("button", name="Change").click()  # the operation tiles and pickers too
+    assert run_rule(page, "color-contrast-enhanced") == []
     # every state of the large result area, not just the one on screen now
     for status in ("applied", "queued", "duplicate", "anomaly", "rejected", "error", "info"):
         page.evaluate(f"document.getElementById('feedback').className = 'result {status}'")
