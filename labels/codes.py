@@ -12,6 +12,11 @@ Accepted forms, all yielding the same ``Grai``:
   by GS;
 * EPC pure identity URI: ``urn:epc:id:grai:4012345.12345.ABC1``.
 
+Every form may also arrive in full-width characters (``８００３…``, ``（８００３）``),
+as a keyboard-wedge scanner types them while a Chinese or Japanese input method is
+in full-width mode: the text is normalised to Unicode NFKC first, so the API, the
+asset lookup and the scanning page (which does the same) agree on what was scanned.
+
 Anything else made only of ``[A-Za-z0-9._-]`` (1..40 characters) is an
 operator-assigned alias such as a legacy serial ``C-000123``. Input that
 clearly tries to be a GRAI but is wrong (bad check digit, too few digits,
@@ -22,6 +27,7 @@ to an alias, so a misprinted label is reported rather than silently unknown.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -73,7 +79,7 @@ def parse_code(text: str) -> Grai | Alias:
     """Recognise ``text`` as a GRAI in any supported form, or as an alias."""
     if not isinstance(text, str):
         raise CodeError(FIELD, f"code must be text, got {type(text).__name__}")
-    s = text.strip(_NOISE)
+    s = unicodedata.normalize("NFKC", text).strip(_NOISE)
     if not s:
         raise CodeError(FIELD, "code is empty")
     if len(s) > MAX_CODE_LENGTH:

@@ -20,12 +20,7 @@ def register(asset_type_id: str, count: int | None = None, site_id: str | None =
     """Create `count` new assets (or one per alias) of a type at a depot."""
     if aliases:
         count = len(aliases)
-        for i, alias in enumerate(aliases):
-            try:
-                if not isinstance(parse_code(alias), Alias):
-                    raise DomainError(f"aliases[{i}]", "looks like a GS1 code; aliases are plain serials")
-            except LabelError as err:
-                raise DomainError(f"aliases[{i}]", err.message) from err
+        aliases = [_alias_text(i, alias) for i, alias in enumerate(aliases)]
         if len(set(aliases)) != len(aliases):
             raise DomainError("aliases", "aliases repeat within the request")
     if count is None or not 1 <= count <= MAX_REGISTRATION:
@@ -52,6 +47,18 @@ def register(asset_type_id: str, count: int | None = None, site_id: str | None =
                                 alias=aliases[n - first] if aliases else None))
         session.add_all(assets)
     return assets
+
+
+def _alias_text(index: int, alias: str) -> str:
+    """The alias as scans will look it up: parse_code normalises it (NFKC), so a
+    full-width "Ｃ－０００１" is stored as "C-0001", the text every later scan yields."""
+    try:
+        code = parse_code(alias)
+    except LabelError as err:
+        raise DomainError(f"aliases[{index}]", err.message) from err
+    if not isinstance(code, Alias):
+        raise DomainError(f"aliases[{index}]", "looks like a GS1 code; aliases are plain serials")
+    return code.text
 
 
 def find(code_text: str) -> Asset:

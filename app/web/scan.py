@@ -1,6 +1,8 @@
 """The depot and driver scanning app: one page, offline-first, installable (PWA)."""
 from __future__ import annotations
 
+import time
+
 from flask import current_app, render_template, send_from_directory, url_for
 
 from app.catalog import services as catalog
@@ -42,8 +44,10 @@ def scan_app():
               "operations": operations_for(principal.role),
               "swUrl": url_for("web.scan_service_worker"), "swScope": url_for("web.scan_app"),
               # Rendered into the page so it works at once (and offline); the script then
-              # refreshes them from GET /api/v1/sites, /customers and /asset-types.
-              "reference": _reference_data(principal)}
+              # refreshes them from GET /api/v1/sites, /customers and /asset-types and keeps
+              # the newer copy on the device (renderedAt: server time in epoch ms, whole
+              # seconds like the Date header of those answers, which it is compared with).
+              "reference": _reference_data(principal), "renderedAt": int(time.time()) * 1000}
     return render_template("scan/scan.html", operations=config["operations"], config=config)
 
 

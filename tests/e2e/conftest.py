@@ -138,10 +138,19 @@ def open_scanner(page, who: str = "depot") -> None:
 
 
 def choose(page, operation: str, site: str, customer: str | None = None) -> None:
+    """Pick the operation, site and customer. Once complete the choices fold into a
+    summary; "Change" opens them again."""
+    def open_setup():
+        if page.locator("#change-setup").is_visible():
+            page.locator("#change-setup").click()
+
+    open_setup()
     page.get_by_role("radio", name=operation, exact=True).check()
     page.wait_for_function(f"document.querySelector('#site option[value=\"{site}\"]') !== null")
+    open_setup()
     page.get_by_label("Site", exact=True).select_option(site)
     if customer:
+        open_setup()
         page.get_by_label("Customer", exact=True).select_option(customer)
     page.get_by_label("Scan or type a code").focus()
 

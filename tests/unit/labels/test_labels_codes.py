@@ -19,40 +19,87 @@ G = make_grai("4012345", "12345", "ABC1")
 
 # --- every form, fixed examples -----------------------------------------------
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "https://id.example.com/8003/04012345123456ABC1",
-        "http://id.example.com/8003/04012345123456ABC1",
-        "HTTPS://ID.EXAMPLE.COM/8003/04012345123456ABC1",
-        "https://id.example.com/8003/04012345123456ABC1?linkType=gs1:pip",
-        "https://id.example.com/8003/04012345123456ABC1#top",
-        "https://id.example.com/8003/04012345123456ABC1?a=1#b",
-        "https://resolver.example.org/some/path/8003/04012345123456ABC1",
-        "https://id.example.com:8443/8003/04012345123456ABC1/",
-        "https://id.example.com/8003/04012345123456%41%42%431",  # needlessly encoded serial
-        "(8003)04012345123456ABC1",
-        "(8003)04012345123456ABC1(10)LOT7",
-        "(01)09521234543213(8003)04012345123456ABC1",
-        "800304012345123456ABC1",  # scanner without symbology identifier
-        GS + "800304012345123456ABC1",  # leading FNC1
-        "]Q3800304012345123456ABC1",
-        "]Q3" + GS + "800304012345123456ABC1" + GS + "10LOT7",
-        "]d2800304012345123456ABC1" + GS + "21XYZ",
-        "]C10109521234543213800304012345123456ABC1",  # fixed-length AI 01 before 8003
-        "]d21710123110LOT1" + GS + "800304012345123456ABC1",  # AI 17 then variable AI 10
-        "urn:epc:id:grai:4012345.12345.ABC1",
-        "URN:EPC:ID:GRAI:4012345.12345.ABC1",
-        "  https://id.example.com/8003/04012345123456ABC1\r\n",  # keyboard wedge
-        "(8003)04012345123456ABC1\n",
-        "\t]Q3800304012345123456ABC1\r",
-    ],
-)
+EVERY_FORM = [
+    "https://id.example.com/8003/04012345123456ABC1",
+    "http://id.example.com/8003/04012345123456ABC1",
+    "HTTPS://ID.EXAMPLE.COM/8003/04012345123456ABC1",
+    "https://id.example.com/8003/04012345123456ABC1?linkType=gs1:pip",
+    "https://id.example.com/8003/04012345123456ABC1#top",
+    "https://id.example.com/8003/04012345123456ABC1?a=1#b",
+    "https://resolver.example.org/some/path/8003/04012345123456ABC1",
+    "https://id.example.com:8443/8003/04012345123456ABC1/",
+    "https://id.example.com/8003/04012345123456%41%42%431",  # needlessly encoded serial
+    "(8003)04012345123456ABC1",
+    "(8003)04012345123456ABC1(10)LOT7",
+    "(01)09521234543213(8003)04012345123456ABC1",
+    "800304012345123456ABC1",  # scanner without symbology identifier
+    GS + "800304012345123456ABC1",  # leading FNC1
+    "]Q3800304012345123456ABC1",
+    "]Q3" + GS + "800304012345123456ABC1" + GS + "10LOT7",
+    "]d2800304012345123456ABC1" + GS + "21XYZ",
+    "]C10109521234543213800304012345123456ABC1",  # fixed-length AI 01 before 8003
+    "]d21710123110LOT1" + GS + "800304012345123456ABC1",  # AI 17 then variable AI 10
+    "urn:epc:id:grai:4012345.12345.ABC1",
+    "URN:EPC:ID:GRAI:4012345.12345.ABC1",
+    "  https://id.example.com/8003/04012345123456ABC1\r\n",  # keyboard wedge
+    "(8003)04012345123456ABC1\n",
+    "\t]Q3800304012345123456ABC1\r",
+]
+
+
+@pytest.mark.parametrize("text", EVERY_FORM)
 def test_labels_parse_every_form_gives_same_grai(text: str) -> None:
     parsed = parse_code(text)
     assert isinstance(parsed, Grai)
     assert parsed == G
     assert parsed.ai_value == "04012345123456ABC1"
+
+
+def full_width(text: str) -> str:
+    """What a keyboard-wedge scanner types while an input method is in full-width mode:
+    printable ASCII as U+FF01..U+FF5E, the space as the ideographic space U+3000;
+    control characters (GS, CR, LF, tab) stay as they are."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
+
+
+def test_labels_full_width_helper_changes_every_printable_character() -> None:
+    assert full_width("(8003)0A z") == "\uff08\uff18\uff10\uff10\uff13\uff09\uff10\uff21\u3000\uff5a"
+    assert full_width(GS + "\r\n") == GS + "\r\n"
+
+
+@pytest.mark.parametrize("text", EVERY_FORM)
+def test_labels_parse_every_form_in_full_width_gives_same_grai(text: str) -> None:
+    wide = full_width(text)
+    assert not any("!" <= c <= "~" for c in wide)  # really no ASCII letter, digit or sign left
+    parsed = parse_code(wide)
+    assert parsed == G and parsed.ai_value == "04012345123456ABC1"
+    assert parse_code(wide).company_prefix_length == parse_code(text).company_prefix_length
+
+
+@pytest.mark.parametrize("text", EVERY_FORM)
+def test_labels_parse_full_width_digits_only_gives_same_grai(text: str) -> None:
+    # Some input methods widen digits but not letters or signs.
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in text)
+    assert parse_code(wide) == G
+
+
+@pytest.mark.parametrize("alias", ["C-000123", "crate.17", "LEGACY_9", "04012345123456"])
+def test_labels_parse_full_width_alias_is_the_ascii_alias(alias: str) -> None:
+    assert parse_code(full_width(alias)) == Alias(alias)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("(8003)04012345123450ABC1", "check digit is 0, expected 6"),
+        ("urn:epc:id:grai:4012345.1234.ABC1", "asset type must be 5 digits"),
+        ("hello world", "nor an alias"),
+    ],
+)
+def test_labels_parse_full_width_refusals_keep_their_reason(text: str, fragment: str) -> None:
+    with pytest.raises(CodeError) as info:
+        parse_code(full_width(text))
+    assert fragment in info.value.message
 
 
 def test_labels_parse_epc_keeps_prefix_length() -> None:
@@ -230,3 +277,12 @@ def test_labels_property_wrong_check_digit_never_accepted(g, delta) -> None:
 def test_labels_property_aliases_stay_aliases(alias) -> None:
     assume(not re.match(r"8003[0-9]{14}", alias))  # that prefix is raw GS1 scanner data
     assert parse_code(alias) == Alias(alias)
+
+
+@settings(max_examples=200, deadline=None)
+@given(g=grais(), form=st.sampled_from(["link", "element", "raw", "epc"]))
+def test_labels_property_full_width_round_trip(g, form) -> None:
+    assume(form != "element" or not re.search(r"\([0-9]{2,4}\)", g.serial))
+    text = {"link": g.digital_link("https://id.example.com"), "element": g.element_string,
+            "raw": "]Q3" + "8003" + g.ai_value, "epc": g.epc_uri}[form]
+    assert parse_code(full_width(text)) == g

@@ -77,7 +77,7 @@ function toApi(item) {
 }
 
 export class Uploader {
-  // onResult(items) after answers are stored; onState("online"|"offline"|"signed-out"|"error", detail)
+  // onResult(items) after answers are stored; onState("online"|"offline"|"signed-out"|"error", httpStatus)
   constructor({ api, csrfToken, user, onResult, onState }) {
     Object.assign(this, { api, csrfToken, user, onResult, onState });
     this.running = null;
@@ -143,7 +143,7 @@ export class Uploader {
     }
     if (response.status >= 500 || response.status === 429 || body === null) {
       await this.noteAttempt(batch.map((i) => i.id));
-      this.onState("error", `Server answered ${response.status}; will retry.`);
+      this.onState("error", response.status);
       return false;
     }
     this.onState("online");
@@ -160,7 +160,7 @@ export class Uploader {
         current.message = (r.message || "").replace(/^scans\[\d+\]\./, "") || null;
         current.asset = r.asset || null;
         // A resend of an id the server already has: an earlier attempt got through.
-        if (r.status === "duplicate" && current.attempts > 0) current.message = "Recorded by an earlier attempt.";
+        current.earlier_attempt = r.status === "duplicate" && current.attempts > 0;
       } else if (!body.results) {
         // The whole document was refused (e.g. 403 for this role, 422 malformed).
         current.status = "rejected";

@@ -1,20 +1,35 @@
 // Service worker of the scanning app: keeps the app shell for offline use.
 // The API is never cached: every /api/ request goes to the network untouched.
-const SHELL = "scan-shell-v1";
+//
+// Installing caches the whole shell at once, the signed-in /scan page included, so the
+// scanner opens offline right after the first visit (the visit that installed this
+// worker was not itself served through it, so it could not be kept on the way).
+const SHELL = "scan-shell-v2";
 const PAGES = "scan-pages"; // the signed-in /scan page; deleted at sign-out
+const PAGE = "/scan";
 const SHELL_FILES = [
   "/static/css/app.css",
   "/static/js/scan.js",
-  "/static/js/queue.js",
+  "/static/js/camera.js",
   "/static/js/codes.js",
   "/static/js/feedback.js",
+  "/static/js/queue.js",
+  "/static/js/reference.js",
+  "/static/js/setup.js",
+  "/static/js/text.js",
+  "/static/js/view.js",
+  "/static/js/wedge.js",
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
   "/scan/manifest.webmanifest",
 ];
+// The camera's fallback decoder (1 MB of WebAssembly) is kept once it was used, not
+// fetched at install: most scanning is done with hand scanners.
+const VENDOR = "/static/vendor/";
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+  event.waitUntil(Promise.all([caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)), keepPage()])
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -29,12 +44,21 @@ self.addEventListener("fetch", (event) => {
   const req = event.request;
   const url = new URL(req.url);
   if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
-  if (req.mode === "navigate" && url.pathname === "/scan") {
+  if (req.mode === "navigate" && url.pathname === PAGE) {
     event.respondWith(networkFirstPage(req));
-  } else if (SHELL_FILES.includes(url.pathname)) {
+  } else if (SHELL_FILES.includes(url.pathname) || url.pathname.startsWith(VENDOR)) {
     event.respondWith(networkFirstFile(req, url.pathname));
   }
 });
+
+// Fetched with the browser's cookies: only a signed-in page (no redirect to the sign-in
+// page) is kept. A failure leaves the shell installed; the next online visit keeps it.
+async function keepPage() {
+  try {
+    const response = await fetch(PAGE, { credentials: "same-origin", cache: "no-store" });
+    if (response.ok && !response.redirected) await (await caches.open(PAGES)).put(PAGE, response);
+  } catch (err) { /* offline while installing */ }
+}
 
 // The page carries the user's CSRF token: fresh from the network when online, the last
 // signed-in copy when offline. A redirect (to sign-in) is never stored.
@@ -43,11 +67,11 @@ async function networkFirstPage(req) {
     const response = await fetch(req);
     if (response.ok && !response.redirected) {
       const cache = await caches.open(PAGES);
-      await cache.put("/scan", response.clone());
+      await cache.put(PAGE, response.clone());
     }
     return response;
   } catch (err) {
-    const cached = await caches.match("/scan", { cacheName: PAGES });
+    const cached = await caches.match(PAGE, { cacheName: PAGES });
     return cached || new Response("<!doctype html><html lang=en><title>Offline</title><main><h1>Offline</h1>" +
       "<p>Open the scanner once while online to use it offline.</p></main></html>",
       { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
