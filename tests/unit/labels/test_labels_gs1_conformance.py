@@ -164,3 +164,15 @@ def test_labels_property_raw_data_agrees_with_biip(serial, before, after) -> Non
     biip_values = [e.value for e in GS1Message.parse(text).element_strings if e.ai.ai == "8003"]
     assert biip_values == [g.ai_value]
     assert parse_code("]d2" + text) == g
+
+
+@pytest.mark.parametrize("serial", ["WWWWWWWWWWWWWWWW", "(10)(21)(99)(8)", "00000001"])
+# widths from the narrowest text column (layout.py) up
+@pytest.mark.parametrize("width_pt", [66.6, 70.0, 90.0, 200.0])
+def test_labels_pdf_code_lines_keep_the_key_whole_and_read_back(serial: str, width_pt: float) -> None:
+    from labels.render_pdf import REGULAR, wrap_code
+
+    g = make_grai("4012345", "12345", serial)
+    lines, _size = wrap_code(g.element_string, REGULAR, 10.0, width_pt)
+    assert lines[0].startswith("(8003)" + g.key14)
+    assert parse_code("".join(lines)) == g
