@@ -4,18 +4,24 @@ Accepted forms, all yielding the same ``Grai``:
 
 * GS1 Digital Link URI: ``https://any.host/any/prefix/8003/04012345123456ABC1?x#y``
   (scheme and host in any case, serial percent-encoded or not);
-* element string: ``(8003)04012345123456ABC1``, possibly followed by other
-  ``(AI)value`` groups, which are ignored;
+* compressed GS1 Digital Link URI (``https://any.host/gAMJCAXukTMA...``, or
+  ``/8003/<GRAI>/<compressed rest>``), see dl_compression.py;
+* element string: ``(8003)04012345123456ABC1``, possibly after other
+  ``(AI)value`` groups, which are ignored; the value of (8003) runs to the
+  end of the text, so a serial may contain ``(10)`` (element_strings.py);
 * raw GS1 data as hardware scanners transmit GS1 QR / DataMatrix / GS1-128:
   optional AIM symbology identifier (``]Q3``, ``]d2``, ``]C1``, ...), optional
   leading FNC1 sent as ASCII 29 (GS), other AIs before or after 8003 separated
-  by GS;
+  by GS or, after AIs of predefined length such as 01, by nothing at all;
 * EPC pure identity URI: ``urn:epc:id:grai:4012345.12345.ABC1``.
 
 Every form may also arrive in full-width characters (``８００３…``, ``（８００３）``),
 as a keyboard-wedge scanner types them while a Chinese or Japanese input method is
 in full-width mode: the text is normalised to Unicode NFKC first, so the API, the
 asset lookup and the scanning page (which does the same) agree on what was scanned.
+
+AI 8003 repeated with the same value is one GRAI; two different values in
+one input are refused.
 
 Anything else made only of ``[A-Za-z0-9._-]`` (1..40 characters) is an
 operator-assigned alias such as a legacy serial ``C-000123``. Input that
@@ -31,6 +37,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from labels.dl_compression import SEGMENT, decompress
+from labels.element_strings import grai_value_from_bracketed, grai_value_from_raw, looks_like_bare_gs1, the_one_value
 from labels.errors import CodeError, GraiError
 from labels.grai import AI_GRAI, FILLER_DIGIT, MAX_PREFIX_LENGTH, MIN_PREFIX_LENGTH, Grai, check_digit, serial_problem
 
@@ -46,19 +54,6 @@ _NOISE = " \t\r\n\f\v\u00a0"
 _SYMBOLOGY_ID = re.compile(r"\][A-Za-z][0-9A-Za-z]")
 # Identifiers whose data is GS1 element strings without parentheses.
 _GS1_SYMBOLOGIES = frozenset({"C1", "d2", "Q3", "e0", "J1"})
-# A bare string of AI 8003 plus 14 digits is raw GS1 data from a scanner set
-# up without symbology identifiers; shorter digit runs stay possible aliases.
-_BARE_GRAI = re.compile(r"8003[0-9]{14}")
-_AI_GROUP = re.compile(r"\(([0-9]{2,4})\)")
-# GS1 AIs of predefined length (General Specifications figure 7.8.5-1): the
-# first two digits give the length of AI + value, and no GS follows them.
-_PREDEFINED_LENGTH = {
-    "00": 20, "01": 16, "02": 16, "03": 16, "04": 18,
-    **{str(n): 8 for n in range(11, 20)},
-    "20": 4,
-    **{str(n): 10 for n in range(31, 37)},
-    "41": 16,
-}
 
 
 @dataclass(frozen=True)
@@ -100,7 +95,7 @@ def parse_code(text: str) -> Grai | Alias:
         raise CodeError(FIELD, "only EPC pure identity URIs for GRAI (urn:epc:id:grai:...) are accepted")
     if s.startswith("("):
         return _from_element_string(s)
-    if symbology in _GS1_SYMBOLOGIES or GS in s or _BARE_GRAI.match(s):
+    if symbology in _GS1_SYMBOLOGIES or GS in s or looks_like_bare_gs1(s):
         return _from_raw_gs1(s)
     if _ALIAS.fullmatch(s):
         return Alias(s)
@@ -141,43 +136,44 @@ def _from_digital_link(uri: str) -> Grai:
     # path before it belongs to the resolver (GS1 allows a path prefix).
     if len(segments) >= 2 and segments[-2] == AI_GRAI:
         return grai_from_ai_value(_percent_decode(segments[-1]))
+    compressed, why_not = _decompressed(segments[-1] if segments else "")
+    if len(segments) >= 3 and segments[-3] == AI_GRAI and compressed is not None:
+        # Partly compressed: /8003/<GRAI>/<the other AIs, compressed>.
+        values = [_percent_decode(segments[-2])] + [v for ai, v in compressed if ai == AI_GRAI]
+        return grai_from_ai_value(the_one_value(values))
     if AI_GRAI in segments:
         raise CodeError(FIELD, "in a Digital Link URI the GRAI must be the last path segment, right after /8003/")
-    raise CodeError(FIELD, "URL is not a GRAI Digital Link: no /8003/ path segment")
+    if compressed is None:
+        raise CodeError(FIELD, f"URL is not a GRAI Digital Link: no /8003/ path segment, nor compressed ({why_not})")
+    values = [v for ai, v in compressed if ai == AI_GRAI]
+    if not values:
+        raise CodeError(FIELD, "compressed Digital Link carries no GRAI: AI 8003 is missing")
+    return grai_from_ai_value(the_one_value(values))
+
+
+def _decompressed(segment: str) -> tuple[list[tuple[str, str]] | None, str]:
+    """(AI, value) pairs of a compressed path segment, or None and why it is not one."""
+    if not SEGMENT.fullmatch(segment):
+        return None, "its last path segment has characters outside A-Z a-z 0-9 - _"
+    try:
+        return decompress(segment), ""
+    except CodeError as err:
+        return None, err.message
 
 
 def _from_element_string(s: str) -> Grai:
-    # Split "(AI)value(AI)value". A serial that itself contains "(NN)" is
-    # ambiguous in this human-readable form; scanners never deliver it.
-    pieces = _AI_GROUP.split(s)
-    if pieces[0] != "":
-        raise CodeError(FIELD, "element string must start with an AI in parentheses, e.g. (8003)")
-    groups = dict(zip(pieces[1::2], pieces[2::2]))
-    if AI_GRAI not in groups:
-        raise CodeError(FIELD, "element string carries no GRAI: AI (8003) is missing")
-    return grai_from_ai_value(groups[AI_GRAI])
+    value = grai_value_from_bracketed(s)
+    try:
+        return grai_from_ai_value(value)
+    except CodeError as err:
+        if "(" not in value[14:] or not serial_problem(value[14:]):
+            raise
+        raise CodeError(FIELD, f"{err.message}; everything after (8003) is its value, so other AIs must come "
+                               "before it") from None
 
 
 def _from_raw_gs1(s: str) -> Grai:
-    data = s.lstrip(GS)  # leading FNC1 only marks the data as GS1
-    pos = 0
-    while pos < len(data):
-        if data.startswith(AI_GRAI, pos):
-            end = data.find(GS, pos)
-            return grai_from_ai_value(data[pos + 4 : end if end >= 0 else len(data)])
-        ai2 = data[pos : pos + 2]
-        if not re.fullmatch(r"[0-9]{2}", ai2):
-            raise CodeError(FIELD, f"GS1 scanner data is malformed at position {pos + 1}: expected an AI")
-        if ai2 in _PREDEFINED_LENGTH:
-            pos += _PREDEFINED_LENGTH[ai2]
-            if data.startswith(GS, pos):
-                pos += 1  # some encoders add a needless separator
-            continue
-        end = data.find(GS, pos)
-        if end < 0:
-            break
-        pos = end + 1
-    raise CodeError(FIELD, "GS1 scanner data carries no GRAI: AI 8003 is missing")
+    return grai_from_ai_value(grai_value_from_raw(s))
 
 
 def _from_epc_uri(s: str) -> Grai:

@@ -68,8 +68,9 @@ def wrap_code(text: str, font: str, max_size: float, width: float) -> tuple[list
 
     One line if it fits; two lines (key digits / serial) instead when that
     allows a clearly larger size, since digits are read one by one and size
-    matters more than keeping one line; as a last resort break anywhere at
-    MIN_FONT_PT so that every character stays on the label.
+    matters more than keeping one line; as a last resort the key digits on
+    one line and the serial broken anywhere at MIN_FONT_PT, so that every
+    character stays on the label and the key is never split.
     """
     head = _HRI_BREAK.match(text)
     arrangements = [[text]]
@@ -82,8 +83,10 @@ def wrap_code(text: str, font: str, max_size: float, width: float) -> tuple[list
             best = (lines, size)
     if best:
         return best
-    lines, line = [], ""
-    for ch in text:
+    # Last resort: the key on its own line, the serial broken anywhere.
+    lines, rest = ([head.group(0)], text[head.end():]) if head else ([], text)
+    line = ""
+    for ch in rest:
         if line and _width(line + ch, font, MIN_FONT_PT) > width:
             lines.append(line)
             line = ""

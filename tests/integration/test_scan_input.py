@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -49,6 +50,8 @@ BAD_SCANS = {
                       "unknown asset"),
     "bad check digit": (lambda c: scan(bad_check_digit(c), "collect", "acme-site", T0 + timedelta(hours=3)), "code",
                         "check digit"),
+    "two different GRAIs": (lambda c: scan("]d28003" + c + "\x1d8003" + make_grai("4012345", "12345", "X").ai_value,
+                                           "collect", "acme-site", T0 + timedelta(hours=3)), "code", "different GRAIs"),
     "unknown site": (lambda c: scan(c, "collect", "nowhere-site", T0 + timedelta(hours=3)), "site", "nowhere-site"),
     "unknown customer": (lambda c: scan(c, "transfer", "acme-site", T0 + timedelta(hours=3), customer="nobody"),
                          "customer", "nobody"),
@@ -246,3 +249,26 @@ def test_unauthenticated_scan_post_is_401(app, client, primed):
     assert r.status_code == 401
     assert r.get_json()["code"] == 401
     assert unchanged(app, primed) == before
+
+
+def _compressed_digital_link(ai_value: str) -> str:
+    """AI 8003 alone, compressed as the GS1 Digital Link standard does (digit-only serial)."""
+    serial = ai_value[14:]
+    bits = "".join(f"{int(d):04b}" for d in "8003") + f"{int(ai_value[:14]):047b}"
+    bits += "000" + f"{len(serial):05b}" + f"{int(serial):0{math.ceil(len(serial) * math.log2(10) + 0.01)}b}"
+    bits += "0" * (-len(bits) % 6)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return "https://id.example.com/" + "".join(alphabet[int(bits[i:i + 6], 2)] for i in range(0, len(bits), 6))
+
+
+def test_compressed_and_concatenated_gs1_codes_reach_the_asset(app, client, primed, admin):
+    assert primed[14:].isdigit()
+    forms = [_compressed_digital_link(primed), "0109521234543213" + "8003" + primed, f"(8003){primed}(8003){primed}"]
+    at = T0 + timedelta(hours=3)
+    items = [scan(form, event, "acme-site", at + timedelta(minutes=i))
+             for i, (form, event) in enumerate(zip(forms, ["collect", "check", "check"]))]
+    for item in items:  # one by one, in time order
+        r = client.post(URL, json={"scans": [item]}, headers=admin)
+        body = r.get_json()
+        assert r.status_code == 200 and body["summary"] == {"applied": 1}, body
+        assert body["results"][0]["asset"]["code"] == primed

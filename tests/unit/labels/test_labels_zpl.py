@@ -128,3 +128,43 @@ def test_labels_zpl_rejects_unprintable_uri(uri: str) -> None:
     with pytest.raises(LabelError) as info:
         label_zpl(spec, dpi=203, width_mm=50, height_mm=25)
     assert info.value.field == "uri"
+
+
+# --- quiet zone and key line on every label of a size matrix ------------------------
+
+MATRIX_SIZES_MM = [(50, 25), (57, 32), (60, 30), (70, 37), (76, 51), (100, 50), (101.6, 50.8), (100, 150), (200, 200)]
+MATRIX_SERIALS = ["00000001", "1", "ABCDEFGHIJKLMNOP", "(10)%/?&(8003)", "WWWWWWWWWWWWWWWW", "a-b.c_d"]
+MATRIX = [(dpi, w, h, serial) for dpi in (203, 300) for w, h in MATRIX_SIZES_MM for serial in MATRIX_SERIALS]
+
+
+def test_labels_zpl_matrix_has_108_labels() -> None:
+    assert len(MATRIX) == 108
+
+
+@pytest.mark.parametrize(("dpi", "width_mm", "height_mm", "serial"), MATRIX)
+def test_labels_zpl_quiet_zone_of_four_modules_on_all_sides(dpi, width_mm, height_mm, serial) -> None:
+    g = make_grai("4012345", "12345", serial)
+    spec = label_spec(g, base_url="https://resolver.example.org/dl", asset_type_name="Euro crate 600x400",
+                      operator_name="Müller Mehrweg GmbH")
+    zpl = label_zpl(spec, dpi=dpi, width_mm=width_mm, height_mm=height_mm)
+    width = int(re.search(r"\^PW(\d+)", zpl).group(1))
+    height = int(re.search(r"\^LL(\d+)", zpl).group(1))
+    by = re.search(r"\^BY(\d+),([\d.]+),(\d+)", zpl)
+    assert by and zpl.index("^BY") < zpl.index("^BQ")  # set on this label, before the symbol
+    bar_height = int(by.group(3))
+    x, y = map(int, re.search(r"\^FO(\d+),(\d+)\^BQ", zpl).groups())
+    mag = _magnification(zpl)
+    worst_side = (len(qr_matrix(spec.uri)) + 4) * mag  # the printer may pick one version more
+    text_x = min(t[0] for t in text_fields(zpl))
+    for shift in (0, bar_height):  # printers that shift the symbol by the ^BY height, and those that do not
+        top, left = y + shift, x
+        assert top >= 4 * mag and left >= 4 * mag
+        assert height - (top + worst_side) >= 4 * mag  # below
+        assert text_x - (left + worst_side) >= 4 * mag  # right, up to the text
+    assert 0.375 <= mag * 25.4 / dpi <= 1.0
+    texts = text_fields(zpl)
+    code = [t for t in texts if t[3].startswith("(8003)")]
+    assert code and code[0][3].startswith("(8003)" + g.key14)  # the key on one line
+    assert "".join(t[3] for t in texts[texts.index(code[0]):]) == spec.human_readable
+    for tx, ty, h, text in texts:
+        assert tx + len(text) * h * CHAR_WIDTH_RATIO <= width - 1 and ty + h <= height
