@@ -102,6 +102,7 @@ def seed(settings, progress=None) -> DemoResult:
     counts = _ingest(scans, settings, progress)
     created["return_requests"] = return_requests.seed_demo()
     created["certificates"] = _certificates(anchor_registered)
+    created["invoices"] = _billing(anchor - timedelta(days=HISTORY_DAYS), anchor_registered)
     return DemoResult(created, counts, anchor)
 
 
@@ -122,6 +123,57 @@ def _certificates(history_end: datetime) -> int:
         return 0
     catalog.update_customer_settings(OPERATOR, PUBLISHING_CUSTOMER, {"publish_certificate_figures": True})
     return len(issuing.issue(month))
+
+
+# (asset type, issue fee, daily hire, free days, demurrage per day, cleaning fee, replacement value), EUR
+TARIFF = [
+    ("ibc-1000", "6.50", "0.85", 14, "1.50", "18.00", "280.00"),
+    ("crate-6040", "0.35", "0.04", 10, "0.05", "0.25", "9.50"),
+    ("pallet-box", "3.20", "0.45", 14, "0.80", "4.50", "160.00"),
+]
+# A customer with its own framework agreement: cheaper crates, more free days.
+CONTRACT_CUSTOMER, CONTRACT_REFERENCE = "autoteile-bochum", "Rahmenvertrag 2026-114"
+BILLED_MONTHS = 3
+
+
+def _billing(history_start: datetime, history_end: datetime) -> int:
+    """The default tariff, one customer's own contract, and issued invoices for the last
+    BILLED_MONTHS complete months of the history, once."""
+    from app.billing import contracts, runs
+    from app.billing.models import Contract, Invoice
+    from app.domain.policy import OPERATOR
+
+    session = get_session()
+    if session.scalar(select(func.count()).select_from(Contract)):
+        return 0
+    valid_from = history_start.date().replace(day=1)
+    contracts.create(OPERATOR, _contract(None, valid_from, TARIFF, None))
+    own = [(t, fee, "0.03" if t == "crate-6040" else hire, 21 if t == "crate-6040" else free, *rest)
+           for t, fee, hire, free, *rest in TARIFF]
+    contracts.create(OPERATOR, _contract(CONTRACT_CUSTOMER, valid_from, own, CONTRACT_REFERENCE))
+    # A month is billed once it has ended in every time zone (from its next month's second day).
+    months, first = [], (history_end - timedelta(days=1)).replace(day=1)
+    for _ in range(BILLED_MONTHS):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(f"{first:%Y-%m}")
+    for month in reversed(months):
+        runs.start(OPERATOR, month, issue=True)
+    return session.scalar(select(func.count()).select_from(Invoice))
+
+
+def _contract(customer: str | None, valid_from, tariff: list, reference: str | None) -> dict:
+    from decimal import Decimal
+
+    prices = []
+    for tid, issue_fee, hire, _free, demurrage, cleaning, replacement in tariff:
+        for kind, price in (("issue_fee", issue_fee), ("daily_hire", hire), ("demurrage", demurrage),
+                            ("cleaning_fee", cleaning), ("lost_asset", replacement)):
+            prices.append({"kind": kind, "asset_type": tid, "unit_price": Decimal(price)})
+    overdue = {tid: days for tid, *_x, days, _fleet in ASSET_TYPES}
+    return {"customer": customer, "valid_from": valid_from, "valid_until": None, "currency": "EUR",
+            "tax_rate": Decimal("0.19"), "tax_category": "S", "reference": reference, "prices": prices,
+            "hire_terms": [{"asset_type": tid, "free_days": free, "demurrage_after_days": overdue[tid]}
+                           for tid, _fee, _hire, free, *_rest in tariff]}
 
 
 def _ingest(scans: list[dict], settings, progress) -> dict:

@@ -1,6 +1,8 @@
 """`flask --app wsgi seed-demo` on SQLite with no Redis: a realistic fleet, and idempotent."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import ast
 import os
 import re
@@ -95,6 +97,26 @@ def test_seed_builds_a_realistic_fleet(seeded):
                                                  "ON t.id = a.asset_type_id WHERE a.holder_customer_id IS NOT NULL")
                   if parse(since) < now - timedelta(days=days))
     assert overdue > 0
+
+
+def test_seed_bills_three_months_with_a_default_tariff_and_one_contract(seeded):
+    db, out, _counts = seeded
+    assert printed(out, "created")["invoices"] >= 3
+    assert query(db, "SELECT count(*) FROM contracts WHERE customer_id IS NULL")[0][0] == 1
+    assert query(db, "SELECT count(*) FROM contracts WHERE customer_id = 'autoteile-bochum'")[0][0] == 1
+    periods = [p for (p,) in query(db, "SELECT DISTINCT period FROM invoices ORDER BY period")]
+    assert len(periods) == 3
+    # issued, numbered without gaps per year, totals the exact sum of their lines
+    rows = query(db, "SELECT number, status FROM invoices ORDER BY number")
+    assert {status for _n, status in rows} == {"issued"}
+    by_year: dict[str, list[int]] = {}
+    for number, _status in rows:
+        _series, year, seq = number.split("-")
+        by_year.setdefault(year, []).append(int(seq))
+    assert all(seqs == list(range(1, len(seqs) + 1)) for seqs in by_year.values())
+    for invoice_id, net in query(db, "SELECT id, net_total FROM invoices"):
+        lines = query(db, f"SELECT amount FROM invoice_lines WHERE invoice_id = {int(invoice_id)}")
+        assert sum(Decimal(str(a)) for (a,) in lines) == Decimal(str(net))
 
 
 def test_demo_state_is_consistent_and_served(seeded):
