@@ -155,4 +155,4 @@ class LanguageForm(FlaskForm):
     locale = RadioField(_l("Language"), choices=[
         SelectChoice("", _l("The browser's language")),
         *(SelectChoice(code, name) for code, name in i18n.NAMES.items())])
-    next = HiddenField()
+    next = HiddenField(validators=[Optional(), Length(max=2000), PrintableText()])
