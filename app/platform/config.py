@@ -83,10 +83,14 @@ class Settings:
     # Ed25519 private key (PEM) that signs certificates; unset: instance/signing-key.pem,
     # created on first use. A configured file must exist: it is never generated.
     signing_key_file: str | None = field(default_factory=lambda: env_str("SIGNING_KEY_FILE"))
+    # Days after a monthly statement is published in which its customer may dispute lines;
+    # a statement without an open dispute is confirmed when they are over.
+    statement_dispute_days: int = field(default_factory=lambda: env_int("STATEMENT_DISPUTE_DAYS", 14))
 
     def __post_init__(self) -> None:
         for name in ("session_idle_timeout_s", "session_lifetime_s", "login_failures_per_account",
-                     "login_failures_per_address", "login_failure_window_s", "auth_failures_per_minute"):
+                     "login_failures_per_address", "login_failure_window_s", "auth_failures_per_minute",
+                     "statement_dispute_days"):
             if getattr(self, name) <= 0:
                 raise RuntimeError(f"setting {name} must be a positive integer, got {getattr(self, name)}")
         if self.proxy_hops < 0:

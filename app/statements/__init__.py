@@ -1,0 +1,1 @@
+"""Monthly packaging-account statements: closing a month, confirmations, disputes and their evidence."""
