@@ -30,6 +30,7 @@ def register_api(app: Flask) -> Api:
     from app.platform import health
     from app.scanning import api as scans
     from app.scanning import history_api as history
+    from app.statements import api as statements
 
     api = ServiceApi(app)
     responses.register_components(api.spec)
@@ -37,7 +38,8 @@ def register_api(app: Flask) -> Api:
     api.spec.components.schema("ScanIn", schema=ScanInSchema)
     app.url_map.converters["serial"] = certificates.SerialConverter
     api.register_converter(certificates.SerialConverter, certificates.SerialConverter.openapi)
-    for module in (scans, assets, history, catalog, customers, operations, accounts, labels, certificates, planning):
+    for module in (scans, assets, history, catalog, customers, operations, accounts, labels, certificates, planning,
+                   statements):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.extensions["api"] = api

@@ -99,6 +99,13 @@ OPERATIONS: dict[str, Operation] = {
     "plan.read": _op(STAFF, "read planning runs"),
     "plan.collections": _op({"admin", "depot"}, "plan collection tours"),
     "plan.rebalancing": _op({"admin"}, "plan depot rebalancing"),
+    # monthly statements: the operator closes months and decides disputes; the customer confirms or disputes
+    "statement.read": _op({"admin", "depot", "customer"}, "read monthly statements", True),
+    "statement.close": _op({"admin", "depot"}, "close months"),
+    "statement.confirm": _op({"customer"}, "confirm statements", True),
+    "statement.dispute": _op({"customer"}, "dispute statements", True),
+    "statement.comment": _op({"admin", "depot", "customer"}, "comment on disputes", True),
+    "statement.resolve": _op({"admin", "depot"}, "accept or reject disputes"),
 }
 
 # Sections of the pages (what a signed-in user's navigation offers); the data on them is
