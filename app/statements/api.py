@@ -10,20 +10,20 @@ from app.domain.policy import roles_for
 from app.platform.responses import BINARY, TEXT, documented
 from app.statements import actions, closing, evidence, reading
 from app.statements.schemas import (
-    ClosedSchema,
-    CloseSchema,
-    CommentInSchema,
-    CommentSchema,
-    DecisionSchema,
+    ClosedStatementsSchema,
+    DisputeCommentInSchema,
+    DisputeCommentSchema,
+    DisputeDecisionSchema,
     DisputeDetailSchema,
+    DisputeEvidenceSchema,
     DisputeSchema,
-    EvidenceSchema,
+    EvidenceUploadSchema,
+    MonthCloseSchema,
+    MonthlyStatementDetailSchema,
+    MonthlyStatementPageSchema,
+    MonthlyStatementQuerySchema,
+    MonthlyStatementSchema,
     OpenDisputeSchema,
-    StatementDetailSchema,
-    StatementPageSchema,
-    StatementQuerySchema,
-    StatementSchema,
-    UploadSchema,
 )
 
 blp = ApiBlueprint("statements", __name__, description="Monthly packaging-account statements and disputes")
@@ -32,8 +32,8 @@ READERS = roles_for("statement.read")
 
 @blp.route("/statements")
 class Statements(MethodView):
-    @blp.arguments(StatementQuerySchema, location="query")
-    @blp.response(200, StatementPageSchema)
+    @blp.arguments(MonthlyStatementQuerySchema, location="query")
+    @blp.response(200, MonthlyStatementPageSchema)
     @documented(404)
     @requires(*READERS)
     def get(self, args):
@@ -43,8 +43,8 @@ class Statements(MethodView):
 
 
 @blp.route("/statements/close", methods=["POST"])
-@blp.arguments(CloseSchema)
-@blp.response(200, ClosedSchema)
+@blp.arguments(MonthCloseSchema)
+@blp.response(200, ClosedStatementsSchema)
 @documented(404, 409)
 @requires(*roles_for("statement.close"))
 def post_close(body):
@@ -55,7 +55,7 @@ def post_close(body):
 
 
 @blp.route("/statements/<int:statement_id>")
-@blp.response(200, StatementDetailSchema)
+@blp.response(200, MonthlyStatementDetailSchema)
 @requires(*READERS)
 def get_statement(statement_id):
     """One statement: opening, every line, closing, its disputes and audit log."""
@@ -72,7 +72,7 @@ def get_statement_csv(statement_id):
 
 
 @blp.route("/statements/<int:statement_id>/confirm", methods=["POST"])
-@blp.response(200, StatementSchema)
+@blp.response(200, MonthlyStatementSchema)
 @documented(409)
 @requires(*roles_for("statement.confirm"))
 def post_confirm(statement_id):
@@ -99,8 +99,8 @@ def get_dispute(dispute_id):
 
 
 @blp.route("/disputes/<int:dispute_id>/comments", methods=["POST"])
-@blp.arguments(CommentInSchema)
-@blp.response(201, CommentSchema)
+@blp.arguments(DisputeCommentInSchema)
+@blp.response(201, DisputeCommentSchema)
 @requires(*roles_for("statement.comment"))
 def post_comment(body, dispute_id):
     """Add to a dispute's comment thread (either side)."""
@@ -108,8 +108,8 @@ def post_comment(body, dispute_id):
 
 
 @blp.route("/disputes/<int:dispute_id>/evidence", methods=["POST"])
-@blp.arguments(UploadSchema, location="files")
-@blp.response(201, EvidenceSchema)
+@blp.arguments(EvidenceUploadSchema, location="files")
+@blp.response(201, DisputeEvidenceSchema)
 @documented(413)
 @requires(*roles_for("statement.dispute"))
 def post_evidence(files, dispute_id):
@@ -130,7 +130,7 @@ def get_evidence(dispute_id, evidence_id):
 
 
 @blp.route("/disputes/<int:dispute_id>/accept", methods=["POST"])
-@blp.arguments(DecisionSchema, required=False)
+@blp.arguments(DisputeDecisionSchema, required=False)
 @blp.response(200, DisputeSchema)
 @documented(409)
 @requires(*roles_for("statement.resolve"))
@@ -140,7 +140,7 @@ def post_accept(body, dispute_id):
 
 
 @blp.route("/disputes/<int:dispute_id>/reject", methods=["POST"])
-@blp.arguments(DecisionSchema)
+@blp.arguments(DisputeDecisionSchema)
 @blp.response(200, DisputeSchema)
 @documented(409)
 @requires(*roles_for("statement.resolve"))

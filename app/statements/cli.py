@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from app.domain.errors import DomainError
 from app.domain.policy import OPERATOR
 from app.statements import actions, closing
 
 
-@click.group("statements")
+@click.group("statements", cls=AppGroup)
 def statements_group():
     """Monthly packaging-account statements."""
 

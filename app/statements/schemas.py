@@ -10,7 +10,7 @@ from app.platform.fields import MONTH, Id, Limit, Offset, Text
 KINDS = ["issued", "transfer_in", "found", "returned", "transfer_out", "lost", "adjustment", "correction"]
 
 
-class CloseSchema(Schema):
+class MonthCloseSchema(Schema):
     class Meta:
         unknown = RAISE
 
@@ -18,7 +18,7 @@ class CloseSchema(Schema):
     customer = Id(load_default=None, metadata={"description": "one customer; omitted: every customer"})
 
 
-class StatementQuerySchema(Schema):
+class MonthlyStatementQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
@@ -29,13 +29,13 @@ class StatementQuerySchema(Schema):
     offset = Offset()
 
 
-class BalanceRowSchema(Schema):
+class StatementBalanceRowSchema(Schema):
     asset_type = fields.String()
     site = fields.String(metadata={"description": "empty: at no site the caller may see (in transit)"})
     quantity = fields.Integer()
 
 
-class StatementSchema(Schema):
+class MonthlyStatementSchema(Schema):
     id = fields.Integer()
     number = fields.String(metadata={"description": "STM-<year>-<sequence>, gapless per year"})
     customer = fields.String()
@@ -45,19 +45,19 @@ class StatementSchema(Schema):
     deadline = fields.DateTime(metadata={"description": "disputes are accepted before this instant"})
     confirmed_at = fields.DateTime(allow_none=True)
     confirmed_by = fields.Integer(allow_none=True, metadata={"description": "user id; null: at the deadline"})
-    opening = fields.List(fields.Nested(BalanceRowSchema))
-    closing = fields.List(fields.Nested(BalanceRowSchema))
+    opening = fields.List(fields.Nested(StatementBalanceRowSchema))
+    closing = fields.List(fields.Nested(StatementBalanceRowSchema))
 
 
-class ClosedSchema(Schema):
-    items = fields.List(fields.Nested(StatementSchema))
+class ClosedStatementsSchema(Schema):
+    items = fields.List(fields.Nested(MonthlyStatementSchema))
 
 
-class StatementPageSchema(Schema):
-    items = fields.List(fields.Nested(StatementSchema))
+class MonthlyStatementPageSchema(Schema):
+    items = fields.List(fields.Nested(MonthlyStatementSchema))
 
 
-class LineSchema(Schema):
+class StatementLineSchema(Schema):
     id = fields.Integer()
     seq = fields.Integer()
     day = fields.Date()
@@ -85,7 +85,7 @@ class DisputeSchema(Schema):
                                              metadata={"description": "the statement that reverses the lines"})
 
 
-class AuditSchema(Schema):
+class StatementAuditSchema(Schema):
     at = fields.DateTime()
     user_id = fields.Integer(allow_none=True)
     actor_role = fields.String()
@@ -94,20 +94,20 @@ class AuditSchema(Schema):
     detail = fields.Dict()
 
 
-class StatementDetailSchema(StatementSchema):
-    lines = fields.List(fields.Nested(LineSchema))
+class MonthlyStatementDetailSchema(MonthlyStatementSchema):
+    lines = fields.List(fields.Nested(StatementLineSchema))
     disputes = fields.List(fields.Nested(DisputeSchema))
-    audit = fields.List(fields.Nested(AuditSchema))
+    audit = fields.List(fields.Nested(StatementAuditSchema))
 
 
-class CommentSchema(Schema):
+class DisputeCommentSchema(Schema):
     id = fields.Integer()
     author_role = fields.String()
     body = fields.String()
     created_at = fields.DateTime()
 
 
-class EvidenceSchema(Schema):
+class DisputeEvidenceSchema(Schema):
     id = fields.Integer()
     filename = fields.String()
     content_type = fields.String(metadata={"enum": ["image/jpeg", "image/png", "application/pdf"]})
@@ -117,8 +117,8 @@ class EvidenceSchema(Schema):
 
 
 class DisputeDetailSchema(DisputeSchema):
-    comments = fields.List(fields.Nested(CommentSchema))
-    evidence = fields.List(fields.Nested(EvidenceSchema))
+    comments = fields.List(fields.Nested(DisputeCommentSchema))
+    evidence = fields.List(fields.Nested(DisputeEvidenceSchema))
 
 
 class OpenDisputeSchema(Schema):
@@ -130,14 +130,14 @@ class OpenDisputeSchema(Schema):
     reason = Text(required=True, multiline=True, validate=validate.Length(1, 4000))
 
 
-class CommentInSchema(Schema):
+class DisputeCommentInSchema(Schema):
     class Meta:
         unknown = RAISE
 
     body = Text(required=True, multiline=True, validate=validate.Length(1, 4000))
 
 
-class DecisionSchema(Schema):
+class DisputeDecisionSchema(Schema):
     class Meta:
         unknown = RAISE
 
@@ -145,7 +145,7 @@ class DecisionSchema(Schema):
                   metadata={"description": "required to reject"})
 
 
-class UploadSchema(Schema):
+class EvidenceUploadSchema(Schema):
     class Meta:
         unknown = RAISE
 
