@@ -84,7 +84,8 @@ def fuzz_app(migrated_db, tmp_path_factory):
 @pytest.fixture(scope="module")
 def known(fuzz_app):
     """Sites, customers, an asset type, assets with trips and an anomaly, a certificate, a
-    return request and a finished collection plan; one existing value per path parameter."""
+    return request, a finished collection plan and a disputed monthly statement; one
+    existing value per path parameter."""
     from app.accounts import services as accounts
 
     with fuzz_app.app_context():
@@ -115,11 +116,18 @@ def known(fuzz_app):
     r = client.post("/api/v1/plans/collections", json={"date": "2031-03-04", "depots": ["depot-a"],
                                                        "vehicles": [vehicle], "time_limit_s": 1}, headers=admin)
     assert r.status_code == 201 and r.get_json()["status"] == "done", r.get_json()
+    plan = r.get_json()["id"]
+    r = client.post("/api/v1/statements/close", json={"month": "2026-09", "customer": "acme"}, headers=admin)
+    statement = r.get_json()["items"][0]["id"]
+    line = client.get(f"/api/v1/statements/{statement}", headers=acme).get_json()["lines"][0]["id"]
+    r = client.post(f"/api/v1/statements/{statement}/disputes", json={"lines": [line], "reason": "fuzz"}, headers=acme)
+    assert r.status_code == 201, r.get_json()
+    dispute = r.get_json()["id"]
     in_use = {t["id"] for t in client.get("/api/v1/tokens", headers=admin).get_json()} - {spare_token}
     return {"tokens": tokens, "tokens_in_use": in_use, "path": {
         "code": c[1], "customer_id": "acme", "site_id": "acme-site", "type_id": "ibc", "anomaly_id": anomaly,
         "user_id": spare_user.id, "token_id": spare_token, "serial": serial, "request_id": request_id,
-        "plan_id": r.get_json()["id"]}}
+        "plan_id": plan, "statement_id": statement, "dispute_id": dispute}}
 
 
 @pytest.fixture(scope="module")
