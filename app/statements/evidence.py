@@ -47,7 +47,7 @@ def attach(caller: Caller, dispute_id: int, filename: str | None, stream) -> dic
         kind = content_type(data)
         if dispute.status != "open":
             raise DomainError("dispute_id", f"dispute {dispute.id} is {dispute.status}: no more evidence")
-        name = (filename or "evidence").replace("\x00", "")[-200:] or "evidence"
+        name = "".join(ch for ch in (filename or "") if ch.isprintable())[-200:] or "evidence"
         row = DisputeEvidence(dispute_id=dispute.id, filename=name, content_type=kind, size_bytes=len(data),
                               sha256=hashlib.sha256(data).hexdigest(), data=data,
                               uploaded_by=getattr(caller, "user_id", None))

@@ -1,7 +1,8 @@
 """Request and response schemas of the statements API."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
 from app.domain.inputs import BIGINT_MAX
 from app.domain.statements import STATUSES
@@ -145,9 +146,18 @@ class DisputeDecisionSchema(Schema):
                   metadata={"description": "required to reject"})
 
 
+class FileUpload(fields.Raw):
+    """A file part of a multipart body; its content is checked by the service (evidence.py)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("expected a file")
+        return value
+
+
 class EvidenceUploadSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+    file = FileUpload(required=True, metadata={"type": "string", "format": "binary",
                                                 "description": "a JPEG or PNG photo or a PDF, at most 3 MiB"})
