@@ -17,7 +17,7 @@ from app.platform.base import utcnow
 from app.platform.db import get_session, unit_of_work
 from app.statements import audit
 from app.statements.models import Dispute, DisputeComment, Statement, StatementLine
-from app.statements.reading import dispute_summary, summary, visible_dispute, visible_statement
+from app.statements.reading import dispute_summary, shown_summary, visible_dispute, visible_statement
 
 
 def confirm(caller: Caller, statement_id: int) -> dict:
@@ -26,7 +26,7 @@ def confirm(caller: Caller, statement_id: int) -> dict:
         statement.status = rules.transition(statement.status, "confirm")
         statement.confirmed_at, statement.confirmed_by = utcnow(), _user(caller)
         audit.record(session, caller, "confirm", statement)
-    return summary(statement)
+    return shown_summary(caller, statement)
 
 
 def open_dispute(caller: Caller, statement_id: int, line_ids: list[int], reason: str) -> dict:

@@ -46,7 +46,18 @@ def list_statements(caller: Caller, customer_id: str | None, month: str | None, 
                           (Statement.status, status)):
         if value is not None:
             query = query.where(column == value)
-    return [summary(s) for s in get_session().scalars(query.limit(limit).offset(offset))]
+    return [shown_summary(caller, s) for s in get_session().scalars(query.limit(limit).offset(offset))]
+
+
+def shown_summary(caller: Caller, s: Statement) -> dict:
+    """The summary as `caller` may see it: other customers' sites blank (see the module)."""
+    mask = _site_mask(caller, [r["site"] for r in s.opening + s.closing])
+    return {**summary(s), "opening": mask(s.opening), "closing": mask(s.closing)}
+
+
+def _site_mask(caller: Caller, sites):
+    shown = site_filter(caller, {site for site in sites if site})
+    return lambda rows: [{**r, "site": shown(r["site"] or None) or ""} for r in rows]
 
 
 def summary(s: Statement) -> dict:
@@ -59,8 +70,7 @@ def statement_detail(caller: Caller, statement_id: int) -> dict:
     statement = visible_statement(caller, "statement.read", statement_id)
     session = get_session()
     lines = _lines(session, statement.id)
-    shown = site_filter(caller, {ln["site"] for ln in lines} | {r["site"] for r in statement.opening + statement.closing})
-    masked = lambda rows: [{**r, "site": shown(r["site"] or None) or ""} for r in rows]  # noqa: E731
+    masked = _site_mask(caller, [ln["site"] for ln in lines] + [r["site"] for r in statement.opening + statement.closing])
     disputes = session.scalars(select(Dispute).where(Dispute.statement_id == statement.id).order_by(Dispute.id)).all()
     return {**summary(statement), "opening": masked(statement.opening), "closing": masked(statement.closing),
             "lines": masked(lines), "disputes": [dispute_summary(d) for d in disputes],

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import auth
+from tests.conftest import auth, scan
 from tests.integration.test_statements_closing import (AUG, JUL, URL, at, close, detail, issue_and_deliver,
                                                        post_scans, total)
 
@@ -180,3 +180,16 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(app, client, tokens, july
     r = client.post(url, data={"file": (io.BytesIO(PDF), "delivery-note.pdf")}, headers=acme,
                     content_type="multipart/form-data")
     assert r.status_code == 201 and r.get_json()["content_type"] == "application/pdf"
+
+
+def test_a_customer_does_not_see_the_site_of_the_customer_that_passed_an_asset_on(app, client, world, tokens):
+    c, admin = world["codes"], tokens["admin"]
+    post_scans(client, admin, issue_and_deliver(c[0], at(JUL, 3), "globex")
+               + [scan(c[0], "transfer", "globex-site", at(JUL, 10), "acme")])
+    client.post(f"{URL}/close", json={"month": JUL}, headers=admin)
+    [mine] = client.get(URL, headers=tokens["acme"]).get_json()["items"]
+    assert [r["site"] for r in mine["closing"]] == [""]
+    body = detail(client, tokens["acme"], mine["id"])
+    assert [(ln["kind"], ln["site"]) for ln in body["lines"]] == [("transfer_in", "")]
+    assert "globex-site" not in client.get(f"{URL}/{mine['id']}.csv", headers=tokens["acme"]).get_data(as_text=True)
+    assert [ln["site"] for ln in detail(client, admin, mine["id"])["lines"]] == ["globex-site"]
