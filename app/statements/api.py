@@ -120,7 +120,8 @@ def post_evidence(files, dispute_id):
 
 
 @blp.route("/disputes/<int:dispute_id>/evidence/<int:evidence_id>")
-@blp.response(200, BINARY, content_type="application/octet-stream", description="the file as uploaded")
+@blp.doc(responses={200: {"description": "the file as uploaded, with its type as judged on upload",
+                          "content": {kind: {"schema": BINARY} for kind in evidence.KINDS}}})
 @requires(*READERS)
 def get_evidence(dispute_id, evidence_id):
     """One evidence file."""

@@ -18,6 +18,7 @@ from app.statements.reading import visible_dispute
 # Below MAX_BODY_BYTES (4 MiB by default), so the upload's own limit is what answers.
 MAX_EVIDENCE_BYTES = 3 * 1024 * 1024
 MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"%PDF-", "application/pdf"))
+KINDS = [kind for _magic, kind in MAGIC]
 
 
 class TooLarge(DomainError):

@@ -84,8 +84,8 @@ def fuzz_app(migrated_db, tmp_path_factory):
 @pytest.fixture(scope="module")
 def known(fuzz_app):
     """Sites, customers, an asset type, assets with trips and an anomaly, a certificate, a
-    return request, a finished collection plan and a disputed monthly statement; one
-    existing value per path parameter."""
+    return request, a finished collection plan and a monthly statement with a decided
+    dispute; one existing value per path parameter."""
     from app.accounts import services as accounts
 
     with fuzz_app.app_context():
@@ -123,6 +123,9 @@ def known(fuzz_app):
     r = client.post(f"/api/v1/statements/{statement}/disputes", json={"lines": [line], "reason": "fuzz"}, headers=acme)
     assert r.status_code == 201, r.get_json()
     dispute = r.get_json()["id"]
+    # decided: generated evidence would otherwise be attached to it (tested in test_statements_disputes.py)
+    r = client.post(f"/api/v1/disputes/{dispute}/accept", json={}, headers=admin)
+    assert r.status_code == 200, r.get_json()
     in_use = {t["id"] for t in client.get("/api/v1/tokens", headers=admin).get_json()} - {spare_token}
     return {"tokens": tokens, "tokens_in_use": in_use, "path": {
         "code": c[1], "customer_id": "acme", "site_id": "acme-site", "type_id": "ibc", "anomaly_id": anomaly,
