@@ -32,6 +32,7 @@ def register_api(app: Flask) -> Api:
     from app.platform import health
     from app.scanning import api as scans
     from app.scanning import history_api as history
+    from app.statements import api as statements
 
     api = ServiceApi(app)
     responses.register_components(api.spec)
@@ -40,7 +41,7 @@ def register_api(app: Flask) -> Api:
     app.url_map.converters["serial"] = certificates.SerialConverter
     api.register_converter(certificates.SerialConverter, certificates.SerialConverter.openapi)
     for module in (scans, assets, history, catalog, customers, operations, accounts, labels, certificates, planning,
-                   billing, billing_documents):
+                   billing, billing_documents, statements):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.extensions["api"] = api

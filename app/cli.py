@@ -19,9 +19,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_api_token)
     from app.certificates.cli import certificates_group
     from app.labels.cli import labels_group
+    from app.statements.cli import statements_group
 
     app.cli.add_command(labels_group)
     app.cli.add_command(certificates_group)
+    app.cli.add_command(statements_group)
 
 
 def upgrade_database(url: str | None = None) -> None:

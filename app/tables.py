@@ -10,5 +10,6 @@ from app.pickups import models as _pickups  # noqa: F401
 from app.planning import models as _planning  # noqa: F401
 from app.platform.base import Base
 from app.scanning import models as _scanning  # noqa: F401
+from app.statements import models as _statements  # noqa: F401
 
 __all__ = ["Base"]

@@ -106,6 +106,13 @@ OPERATIONS: dict[str, Operation] = {
     "invoice.read": _op({"admin", "customer"}, "read invoices and credit notes", True),
     "invoice.issue": _op({"admin"}, "issue or discard draft invoices"),
     "credit_note.issue": _op({"admin"}, "issue credit notes"),
+    # monthly statements: the operator closes months and decides disputes; the customer confirms or disputes
+    "statement.read": _op({"admin", "depot", "customer"}, "read monthly statements", True),
+    "statement.close": _op({"admin", "depot"}, "close months"),
+    "statement.confirm": _op({"customer"}, "confirm statements", True),
+    "statement.dispute": _op({"customer"}, "dispute statements", True),
+    "statement.comment": _op({"admin", "depot", "customer"}, "comment on disputes", True),
+    "statement.resolve": _op({"admin", "depot"}, "accept or reject disputes"),
 }
 
 # Sections of the pages (what a signed-in user's navigation offers); the data on them is

@@ -89,10 +89,14 @@ class Settings:
     # The pages' language when neither the user's setting, a choice made in this browser
     # nor its Accept-Language names one the service speaks (app/platform/i18n.py).
     default_locale: str = field(default_factory=lambda: env_str("DEFAULT_LOCALE", "en"))
+    # Days after a monthly statement is published in which its customer may dispute lines;
+    # a statement without an open dispute is confirmed when they are over.
+    statement_dispute_days: int = field(default_factory=lambda: env_int("STATEMENT_DISPUTE_DAYS", 14))
 
     def __post_init__(self) -> None:
         for name in ("session_idle_timeout_s", "session_lifetime_s", "login_failures_per_account",
-                     "login_failures_per_address", "login_failure_window_s", "auth_failures_per_minute"):
+                     "login_failures_per_address", "login_failure_window_s", "auth_failures_per_minute",
+                     "statement_dispute_days"):
             if getattr(self, name) <= 0:
                 raise RuntimeError(f"setting {name} must be a positive integer, got {getattr(self, name)}")
         country = self.operator_country

@@ -85,7 +85,7 @@ def fuzz_app(migrated_db, tmp_path_factory):
 def known(fuzz_app):
     """Sites, customers, an asset type, assets with trips and an anomaly, a certificate, a
     return request, a finished collection plan, a contract, a billing run, invoices and a credit
-    note; one existing value per path parameter."""
+    note, and a monthly statement with a decided dispute; one existing value per path parameter."""
     from app.accounts import services as accounts
 
     with fuzz_app.app_context():
@@ -118,11 +118,20 @@ def known(fuzz_app):
     assert r.status_code == 201 and r.get_json()["status"] == "done", r.get_json()
     plan_id = r.get_json()["id"]
     billing = _billing(client, admin)
+    r = client.post("/api/v1/statements/close", json={"month": "2026-09", "customer": "acme"}, headers=admin)
+    statement = r.get_json()["items"][0]["id"]
+    line = client.get(f"/api/v1/statements/{statement}", headers=acme).get_json()["lines"][0]["id"]
+    r = client.post(f"/api/v1/statements/{statement}/disputes", json={"lines": [line], "reason": "fuzz"}, headers=acme)
+    assert r.status_code == 201, r.get_json()
+    dispute = r.get_json()["id"]
+    # decided: generated evidence would otherwise be attached to it (tested in test_statements_disputes.py)
+    r = client.post(f"/api/v1/disputes/{dispute}/accept", json={}, headers=admin)
+    assert r.status_code == 200, r.get_json()
     in_use = {t["id"] for t in client.get("/api/v1/tokens", headers=admin).get_json()} - {spare_token}
     return {"tokens": tokens, "tokens_in_use": in_use, "path": {
         "code": c[1], "customer_id": "acme", "site_id": "acme-site", "type_id": "ibc", "anomaly_id": anomaly,
         "user_id": spare_user.id, "token_id": spare_token, "serial": serial, "request_id": request_id,
-        "plan_id": plan_id, **billing}}
+        "plan_id": plan_id, "statement_id": statement, "dispute_id": dispute, **billing}}
 
 
 def _billing(client, admin: dict) -> dict:
