@@ -15,7 +15,8 @@ case "${1:-compile}" in
     ;;
   update)
     "$0" extract
-    "$PYBABEL" -q update -i "$DIR/messages.pot" -d "$DIR" --no-fuzzy-matching --ignore-obsolete
+    # -w 120: the line width the committed catalogs are wrapped at, so an update changes only what changed
+    "$PYBABEL" -q update -i "$DIR/messages.pot" -d "$DIR" --no-fuzzy-matching --ignore-obsolete -w 120
     ;;
   compile)
     "$PYBABEL" -q compile -d "$DIR"

@@ -8,27 +8,30 @@ from flask import current_app, render_template, send_from_directory, url_for
 from app.catalog import services as catalog
 from app.domain.policy import CUSTOMER_SITE_EVENTS, NEEDS_CUSTOMER, ROLE_EVENTS, section_roles
 from app.domain.states import EventType
+from app.platform.i18n import _, html_lang, lazy_pgettext
 from app.web.blueprint import bp
+from app.web.scan_text import script_texts
 from app.web.session import page, signed_in
 
-# The operations offered, in the order of an asset's round trip.
+# The operations offered, in the order of an asset's round trip. A context of their own:
+# "Collect" is also a column of the plan, which reads differently in Chinese.
 OPERATIONS = [
-    (EventType.ISSUE, "Issue to customer"),
-    (EventType.DELIVER, "Deliver"),
-    (EventType.TRANSFER, "Transfer to customer"),
-    (EventType.COLLECT, "Collect"),
-    (EventType.RECEIVE, "Receive"),
-    (EventType.CLEAN, "Clean"),
-    (EventType.INSPECT_PASS, "Inspect: pass"),
-    (EventType.INSPECT_FAIL, "Inspect: fail"),
-    (EventType.REPAIR, "Repair"),
-    (EventType.SCRAP, "Scrap"),
+    (EventType.ISSUE, lazy_pgettext("scan operation", "Issue to customer")),
+    (EventType.DELIVER, lazy_pgettext("scan operation", "Deliver")),
+    (EventType.TRANSFER, lazy_pgettext("scan operation", "Transfer to customer")),
+    (EventType.COLLECT, lazy_pgettext("scan operation", "Collect")),
+    (EventType.RECEIVE, lazy_pgettext("scan operation", "Receive")),
+    (EventType.CLEAN, lazy_pgettext("scan operation", "Clean")),
+    (EventType.INSPECT_PASS, lazy_pgettext("scan operation", "Inspect: pass")),
+    (EventType.INSPECT_FAIL, lazy_pgettext("scan operation", "Inspect: fail")),
+    (EventType.REPAIR, lazy_pgettext("scan operation", "Repair")),
+    (EventType.SCRAP, lazy_pgettext("scan operation", "Scrap")),
 ]
 
 
 def operations_for(role: str) -> list[dict]:
     allowed = ROLE_EVENTS.get(role, frozenset())
-    return [{"event": e.label, "label": label,
+    return [{"event": e.label, "label": str(label),  # in this request's language
              "site_kind": "customer" if e in CUSTOMER_SITE_EVENTS else "depot",
              # issue names the customer; a transfer's customer is the owner of the site it goes to
              "needs_customer": e in NEEDS_CUSTOMER and e not in CUSTOMER_SITE_EVENTS,
@@ -48,7 +51,8 @@ def scan_app():
               # the newer copy on the device (renderedAt: server time in epoch ms, whole
               # seconds like the Date header of those answers, which it is compared with).
               "reference": _reference_data(principal), "renderedAt": int(time.time()) * 1000}
-    return render_template("scan/scan.html", operations=config["operations"], config=config)
+    return render_template("scan/scan.html", operations=config["operations"], config=config,
+                           script_texts=script_texts())
 
 
 def _reference_data(principal) -> dict:
@@ -70,14 +74,22 @@ def scan_service_worker():
     return response
 
 
+@bp.route("/scan/offline")
+def scan_offline():
+    """What the service worker shows offline when it has no copy of the signed-in page
+    (sw.js keeps this page with the app shell): in the language it was fetched in."""
+    return render_template("scan/offline.html")
+
+
 @bp.route("/scan/manifest.webmanifest")
 def scan_manifest():
     icon = lambda size: {"src": url_for("web.static", filename=f"icons/icon-{size}.png"),  # noqa: E731
                          "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any maskable"}
     body = {
-        "name": f"{current_app.config['SETTINGS'].operator_name} scanner",
-        "short_name": "Scanner",
-        "description": "Scan reusable packaging at depots and customer sites, also offline.",
+        "name": _("%(operator)s scanner", operator=current_app.config["SETTINGS"].operator_name),
+        "short_name": _("Scanner"),
+        "description": _("Scan reusable packaging at depots and customer sites, also offline."),
+        "lang": html_lang(),
         "start_url": url_for("web.scan_app"),
         "scope": url_for("web.scan_app"),
         "display": "standalone",

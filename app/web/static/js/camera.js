@@ -3,6 +3,8 @@
 // package barcode-detector, a ZXing-C++ WebAssembly build that this service serves itself
 // from static/vendor/ (scripts/vendor-barcode-detector.sh copies it there): nothing is
 // fetched from another host, and the 1 MB decoder loads only when the camera is opened.
+import { t } from "./i18n.js";
+
 const FORMATS = ["qr_code", "data_matrix", "code_128"];
 const VENDOR = new URL("../vendor/barcode-detector/", import.meta.url);
 const FRAME_MS = 200;
@@ -33,7 +35,7 @@ export async function barcodeDetector() {
   return (await nativeDetector()) || fallbackDetector();
 }
 
-// ui: cameraStart, camera, cameraVideo, cameraStop; onCode(rawValue); onError(textKey);
+// ui: cameraStart, camera, cameraVideo, cameraStop; onCode(rawValue); onError(message);
 // done() after the camera closes (the page puts the focus back in the code field).
 export function setupCamera({ ui, onCode, onError, done }) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
@@ -68,13 +70,13 @@ export function setupCamera({ ui, onCode, onError, done }) {
     try {
       detector = detector || await barcodeDetector();
     } catch (err) {
-      onError("camera.no_decoder");
+      onError(t("The camera decoder could not be loaded. Go online once, or type the code."));
       return;
     }
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch (err) {
-      onError("camera.failed");
+      onError(t("The camera could not be opened. Allow the camera for this page, or type the code."));
       return;
     }
     ui.cameraVideo.srcObject = stream;

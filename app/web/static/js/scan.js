@@ -8,7 +8,8 @@ import { signal, unlockAudio } from "./feedback.js";
 import { Uploader, allScans, deleteScans, prune, putScans } from "./queue.js";
 import { refreshReference, startingReference } from "./reference.js";
 import { Setup } from "./setup.js";
-import { plainMessage, t } from "./text.js";
+import { t } from "./i18n.js";
+import { plainMessage } from "./text.js";
 import { renderCounts, renderList, showResult } from "./view.js";
 import { routeKeysTo, splitPastes } from "./wedge.js";
 
@@ -51,7 +52,7 @@ const setup = new Setup({
   ui, operations: cfg.operations, reference: () => reference, remember: store, recall: load, focusCode,
   // Replaces "choose an operation ..." (or "choose the site first"), not a scan's result.
   onDone: () => {
-    if (/\b(info|error)\b/.test(ui.feedback.className)) showResult(ui, { status: "info", message: t("ready.scan") });
+    if (/\b(info|error)\b/.test(ui.feedback.className)) showResult(ui, { status: "info", message: t("Ready: scan a code.") });
   },
 });
 
@@ -107,7 +108,7 @@ async function captureAll(codes) {
   const missing = setup.missing();
   if (missing) {
     ui.code.value = codes.join(" "); // keep what was scanned, nothing is lost
-    showResult(ui, { status: "error", serial: codes.length === 1 ? shortSerial(codes[0]) : "", message: t(missing) });
+    showResult(ui, { status: "error", serial: codes.length === 1 ? shortSerial(codes[0]) : "", message: missing });
     signal("error");
     return;
   }
@@ -146,7 +147,7 @@ function announce(item) {
   signal(item.status);
 }
 
-const note = (status, key, values) => showResult(ui, { status, message: t(key, values) });
+const note = (status, message) => showResult(ui, { status, message });
 
 // ---------- rendering ----------
 
@@ -164,11 +165,11 @@ function setConn(state, status) {
   if (state === "signed-out") {
     const link = document.createElement("a");
     link.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    link.textContent = t("conn.sign_in");
-    ui.connText.replaceChildren(`${t("conn.signed_out")} `, link, ` ${t("conn.signed_out_waiting", { count: waiting })}`);
+    link.textContent = t("Sign in again");
+    ui.connText.replaceChildren(`${t("Signed out.")} `, link, ` ${t("to send the waiting scans (%(count)s).", { count: waiting })}`);
   } else {
-    ui.connText.textContent = state === "online" ? t("conn.online") : state === "offline" ? t("conn.offline")
-      : t("conn.server_error", { status });
+    ui.connText.textContent = state === "online" ? t("Online") : state === "offline" ? t("Offline: scans are kept on this phone")
+      : t("Server problem (%(status)s): will retry", { status });
   }
 }
 
@@ -192,19 +193,20 @@ ui.undo.addEventListener("click", async () => {
   focusCode();
   const item = items.slice().reverse().find((i) => !i.undone);
   if (!item) {
-    note("info", "undo.nothing");
+    note("info", t("Nothing to undo."));
   } else if (uploader.inFlight.has(item.id)) {
-    note("duplicate", "undo.busy");
+    note("duplicate", t("The last scan is being sent right now; try again in a moment."));
   } else if (item.status === "queued" || item.status === "rejected" || item.local) {
     // Never reached the server (or was refused / a double read): nothing was recorded.
     await deleteScans([item.id]);
-    note("info", "undo.removed", { code: displayCode(item.code), operation: item.op_label });
+    note("info", t("Removed: %(code)s (%(operation)s); it was not recorded.", { code: displayCode(item.code), operation: item.op_label }));
   } else {
     // The scan log is append-only: a recorded scan stays. The asset's real state is
     // restored by scanning it with the operation that describes where it really is.
     item.undone = true;
     await putScans([item]);
-    note("anomaly", "undo.recorded", { code: displayCode(item.code), operation: item.op_label });
+    note("anomaly", t("Already recorded: %(code)s (%(operation)s). Recorded scans cannot be removed; scan the asset again with the operation that matches where it is (for example, receive it back).",
+      { code: displayCode(item.code), operation: item.op_label }));
   }
   if (item) signal("queued");
   refresh();
@@ -218,7 +220,7 @@ ui.clear.addEventListener("click", async () => {
   focusCode();
   const done = items.filter((i) => i.status !== "queued").map((i) => i.id);
   await deleteScans(done);
-  note("info", done.length ? "clear.done" : "clear.nothing");
+  note("info", done.length ? t("List cleared. Waiting scans stay until they are sent.") : t("Nothing to clear."));
   refresh();
 });
 
@@ -254,7 +256,9 @@ if ("serviceWorker" in navigator) {
 }
 document.querySelectorAll("[data-sign-out]").forEach((form) => form.addEventListener("submit", (event) => {
   const waiting = items.filter((i) => i.status === "queued").length;
-  if (waiting && !window.confirm(t("confirm.sign_out", { count: waiting }))) event.preventDefault();
+  const question = t("Scans not sent yet: %(count)s. They stay on this phone and are sent when you sign in again. Sign out?",
+    { count: waiting });
+  if (waiting && !window.confirm(question)) event.preventDefault();
 }));
 
 routeKeysTo(ui.code);
@@ -268,7 +272,7 @@ setConn(connState);
 setup.restore();
 setupCamera({
   ui, onCode: (raw) => captureAll([normaliseScan(raw)].filter(Boolean)), done: focusCode,
-  onError: (key) => { showResult(ui, { status: "error", message: t(key) }); signal("error"); },
+  onError: (message) => { showResult(ui, { status: "error", message }); signal("error"); },
 });
 await prune();
 await refresh();

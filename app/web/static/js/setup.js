@@ -5,7 +5,7 @@
 // Focus goes back to the code field after a choice made by touch or mouse, so the next
 // scan lands there. A keyboard user keeps the focus (arrow keys walk through the
 // operations, Tab moves on to the site) and presses Enter to go to the code field.
-import { t } from "./text.js";
+import { t } from "./i18n.js";
 
 export class Setup {
   // ui: the elements; reference(): {sites, customers}; remember/recall: device storage;
@@ -36,12 +36,15 @@ export class Setup {
     return op && op.customer_from_site && site ? site.customer_id : null;
   }
 
-  // What is still missing before a scan can be recorded: a text key, or null.
+  // What is still missing before a scan can be recorded, as the sentence that says so; or null.
   missing() {
     const op = this.op();
-    if (!op) return "missing.operation";
-    if (!this.ui.site.value) return "missing.site";
-    return op.needs_customer && !this.customer() ? "missing.customer" : null;
+    if (!op) return t("Choose an operation first. Nothing was recorded; the code stays in the field, press Add when ready.");
+    if (!this.ui.site.value) {
+      return t("Choose the site first. Nothing was recorded; the code stays in the field, press Add when ready.");
+    }
+    return op.needs_customer && !this.customer()
+      ? t("Choose the customer first. Nothing was recorded; the code stays in the field, press Add when ready.") : null;
   }
 
   restore() {
@@ -63,16 +66,17 @@ export class Setup {
     const op = this.op();
     const { sites, customers } = this.reference();
     if (!op) {
-      this.fill(ui.site, [], t("setup.operation_first"), "");
+      this.fill(ui.site, [], t("Choose an operation first"), "");
       ui.customerField.hidden = true;
     } else {
       const wanted = sites.filter((s) => s.kind === op.site_kind && s.active !== false);
-      const placeholder = !wanted.length ? t("setup.no_sites") : t(op.site_kind === "depot" ? "setup.depot" : "setup.customer_site");
+      const placeholder = !wanted.length ? t("No sites known yet (go online)")
+        : op.site_kind === "depot" ? t("Choose a depot") : t("Choose a customer site");
       this.fill(ui.site, wanted.map((s) => [s.id, s.name]), placeholder, this.recall(`site.${op.site_kind}`, ""));
       ui.customerField.hidden = !op.needs_customer;
       if (op.needs_customer) {
         this.fill(ui.customer, customers.filter((c) => c.active !== false).map((c) => [c.id, c.name]),
-          t("setup.customer"), this.recall("customer", ""));
+          t("Choose the customer"), this.recall("customer", ""));
       }
     }
     this.renderSummary();

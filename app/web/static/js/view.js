@@ -1,7 +1,8 @@
 // Drawing the scanner's result area, its list of scans and the counts by asset type.
 // A status always shows as an icon and a word, never as a colour alone.
 import { displayCode } from "./codes.js";
-import { statusWord, t } from "./text.js";
+import { locale, t } from "./i18n.js";
+import { statusWord } from "./text.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const ICONS = {
@@ -33,7 +34,7 @@ export function showResult(ui, { status, type = "", serial = "", message }) {
   ui.resultIcon.replaceChildren(icon(status));
   ui.resultWord.textContent = statusWord(status);
   ui.resultType.textContent = type;
-  ui.resultSerial.textContent = serial ? t("result.serial", { serial }) : "";
+  ui.resultSerial.textContent = serial ? t("Serial %(serial)s", { serial }) : "";
   ui.resultAsset.hidden = !type && !serial;
   ui.resultMessage.textContent = message;
   void ui.feedback.offsetWidth; // restart the flash animation
@@ -46,7 +47,7 @@ export function renderCounts(tbody, items, typeName) {
   const counts = new Map();
   for (const item of items) {
     if (COUNTED_OUT.has(item.status)) continue;
-    const name = typeName(item) || t("counts.other");
+    const name = typeName(item) || t("Other / not yet known");
     const row = counts.get(name) || { scanned: 0, waiting: 0 };
     row.scanned += 1;
     if (item.status === "queued") row.waiting += 1;
@@ -56,7 +57,7 @@ export function renderCounts(tbody, items, typeName) {
     const td = document.createElement("td");
     td.colSpan = 3;
     td.className = "empty";
-    td.textContent = t("list.empty");
+    td.textContent = t("No scans yet.");
     const tr = document.createElement("tr");
     tr.append(td);
     tbody.replaceChildren(tr);
@@ -90,11 +91,11 @@ export function renderList(list, empty, items, ctx) {
     li.dataset.status = item.status;
     li.dataset.id = item.id;
     const type = ctx.typeName(item);
-    const when = new Date(item.occurred_at).toLocaleTimeString();
+    const when = new Date(item.occurred_at).toLocaleTimeString(locale);
     li.append(badge(item.status), span("code", displayCode(item.code)),
       span("meta", [item.op_label, ctx.siteName(item.site), type, when].filter(Boolean).join(" · ")),
       span("msg", ctx.message(item)));
-    if (item.undone) li.append(span("msg", t("undo.asked")));
+    if (item.undone) li.append(span("msg", t("Undo asked: already recorded, scan again with the correct operation.")));
     return li;
   }));
 }
