@@ -33,6 +33,7 @@ def register_api(app: Flask) -> Api:
     from app.scanning import api as scans
     from app.scanning import history_api as history
     from app.statements import api as statements
+    from app.webhooks import api as webhooks
 
     api = ServiceApi(app)
     responses.register_components(api.spec)
@@ -41,7 +42,7 @@ def register_api(app: Flask) -> Api:
     app.url_map.converters["serial"] = certificates.SerialConverter
     api.register_converter(certificates.SerialConverter, certificates.SerialConverter.openapi)
     for module in (scans, assets, history, catalog, customers, operations, accounts, labels, certificates, planning,
-                   billing, billing_documents, statements):
+                   billing, billing_documents, statements, webhooks):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.extensions["api"] = api

@@ -20,10 +20,12 @@ def register_cli(app: Flask) -> None:
     from app.certificates.cli import certificates_group
     from app.labels.cli import labels_group
     from app.statements.cli import statements_group
+    from app.webhooks.cli import webhooks_group
 
     app.cli.add_command(labels_group)
     app.cli.add_command(certificates_group)
     app.cli.add_command(statements_group)
+    app.cli.add_command(webhooks_group)
 
 
 def upgrade_database(url: str | None = None) -> None:

@@ -11,5 +11,6 @@ from app.planning import models as _planning  # noqa: F401
 from app.platform.base import Base
 from app.scanning import models as _scanning  # noqa: F401
 from app.statements import models as _statements  # noqa: F401
+from app.webhooks import models as _webhooks  # noqa: F401
 
 __all__ = ["Base"]

@@ -22,6 +22,7 @@ from app.domain.errors import Conflict, NotFound
 from app.domain.policy import Caller, authorize
 from app.platform.base import utcnow
 from app.platform.db import get_session, unit_of_work
+from app.webhooks import events
 
 RENTAL = "rental"
 
@@ -64,6 +65,14 @@ def freeze(session: Session, invoice: Invoice, now: datetime) -> None:
     invoice.number = numbers.take(session, numbers.INVOICE_SERIES, now.year)
     invoice.status, invoice.issued_at = "issued", now
     session.flush()
+    events.emit("invoice.issued", _event_data(invoice), invoice.customer_id, session)
+
+
+def _event_data(invoice: Invoice) -> dict:
+    """An issued invoice in a webhook: its identity and totals (lines and documents: the API)."""
+    return {"id": invoice.id, "number": invoice.number, "kind": invoice.kind, "customer": invoice.customer_id,
+            "period": invoice.period, "currency": invoice.currency, "net_total": invoice.net_total,
+            "tax_total": invoice.tax_total, "gross_total": invoice.gross_total, "issued_at": invoice.issued_at}
 
 
 def list_invoices(caller: Caller, customer: str | None, period: str | None, status: str | None, limit: int,

@@ -113,6 +113,9 @@ OPERATIONS: dict[str, Operation] = {
     "statement.dispute": _op({"customer"}, "dispute statements", True),
     "statement.comment": _op({"admin", "depot", "customer"}, "comment on disputes", True),
     "statement.resolve": _op({"admin", "depot"}, "accept or reject disputes"),
+    # webhooks: the operator subscribes to any customer's events, a customer user to its own
+    "webhook.read": _op({"admin", "customer"}, "read webhook subscriptions", True),
+    "webhook.manage": _op({"admin", "customer"}, "manage webhook subscriptions", True),
 }
 
 # Sections of the pages (what a signed-in user's navigation offers); the data on them is

@@ -92,11 +92,16 @@ class Settings:
     # Days after a monthly statement is published in which its customer may dispute lines;
     # a statement without an open dispute is confirmed when they are over.
     statement_dispute_days: int = field(default_factory=lambda: env_int("STATEMENT_DISPUTE_DAYS", 14))
+    # Seconds one webhook delivery attempt may take (connect, send, answer) before it counts as failed.
+    webhook_timeout_s: int = field(default_factory=lambda: env_int("WEBHOOK_TIMEOUT_S", 5))
+    # With no job worker listening, deliver webhooks right after the commit that caused them
+    # (within two timeouts per request); false: only `flask webhooks retry-due` sends them.
+    webhook_inline: bool = field(default_factory=lambda: env_bool("WEBHOOK_INLINE", True))
 
     def __post_init__(self) -> None:
         for name in ("session_idle_timeout_s", "session_lifetime_s", "login_failures_per_account",
                      "login_failures_per_address", "login_failure_window_s", "auth_failures_per_minute",
-                     "statement_dispute_days"):
+                     "statement_dispute_days", "webhook_timeout_s"):
             if getattr(self, name) <= 0:
                 raise RuntimeError(f"setting {name} must be a positive integer, got {getattr(self, name)}")
         country = self.operator_country

@@ -18,6 +18,7 @@ from app.platform.db import get_session, unit_of_work
 from app.statements import audit
 from app.statements.models import Dispute, DisputeComment, Statement, StatementLine
 from app.statements.reading import dispute_summary, shown_summary, visible_dispute, visible_statement
+from app.webhooks import events
 
 
 def confirm(caller: Caller, statement_id: int) -> dict:
@@ -46,6 +47,7 @@ def open_dispute(caller: Caller, statement_id: int, line_ids: list[int], reason:
         session.flush()
         statement.status = status
         audit.record(session, caller, "dispute", statement, dispute, lines=wanted)
+        events.emit("dispute.opened", dispute_summary(dispute), dispute.customer_id, session)
     return dispute_summary(dispute)
 
 
@@ -73,6 +75,7 @@ def decide(caller: Caller, dispute_id: int, accept: bool, reason: str | None) ->
         if _open_disputes(session, statement.id) == 0:
             statement.status = rules.transition(statement.status, "resolve")
         audit.record(session, caller, "accept" if accept else "reject", statement, dispute, reason=reason)
+        events.emit("dispute.resolved", dispute_summary(dispute), dispute.customer_id, session)
     return dispute_summary(dispute)
 
 

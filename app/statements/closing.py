@@ -26,8 +26,9 @@ from app.domain.policy import Caller, authorize
 from app.platform.base import utcnow
 from app.platform.db import get_or_404, get_session, is_postgres
 from app.scanning.models import ScanEvent
-from app.statements import audit
+from app.statements import audit, reading
 from app.statements.models import Dispute, Statement, StatementCounter, StatementLine
+from app.webhooks import events
 
 
 def close_month(caller: Caller, month: str, customer_id: str | None = None,
@@ -86,6 +87,7 @@ def _close_one(caller: Caller, customer_id: str, month: str) -> Statement:
             return existing
         statement, line_count = _freeze(session, customer_id, month, seq)
         audit.record(session, caller, "close", statement, number=statement.number, lines=line_count)
+        events.emit("statement.closed", reading.event_data(statement), customer_id, session)
         session.commit()
         return statement
     except IntegrityError:

@@ -66,6 +66,11 @@ def summary(s: Statement) -> dict:
             "confirmed_by": s.confirmed_by, "opening": s.opening, "closing": s.closing}
 
 
+def event_data(s: Statement) -> dict:
+    """A statement in a webhook: what identifies it (the receiver reads the rest through the API)."""
+    return {k: v for k, v in summary(s).items() if k not in ("opening", "closing")}
+
+
 def statement_detail(caller: Caller, statement_id: int) -> dict:
     statement = visible_statement(caller, "statement.read", statement_id)
     session = get_session()

@@ -67,8 +67,9 @@ def fuzz_app(migrated_db, tmp_path_factory):
 
     # Every generated request also goes out without a token (the ignored-auth check):
     # the failed-attempt limiter must not turn those into 429s here.
+    # Webhooks are recorded but never sent: generated subscriptions name hosts anywhere.
     settings = Settings(database_url=migrated_db, redis_url=REDIS_URL, secret_key="test-secret",
-                        auth_failures_per_minute=10**9)
+                        auth_failures_per_minute=10**9, webhook_inline=False)
     application = create_app({"SETTINGS": settings, "TESTING": True})
     key = tmp_path_factory.mktemp("fuzz") / "signing-key.pem"
     key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
@@ -85,7 +86,8 @@ def fuzz_app(migrated_db, tmp_path_factory):
 def known(fuzz_app):
     """Sites, customers, an asset type, assets with trips and an anomaly, a certificate, a
     return request, a finished collection plan, a contract, a billing run, invoices and a credit
-    note, and a monthly statement with a decided dispute; one existing value per path parameter."""
+    note, a monthly statement with a decided dispute, and a webhook subscription with a delivery;
+    one existing value per path parameter."""
     from app.accounts import services as accounts
 
     with fuzz_app.app_context():
@@ -117,6 +119,10 @@ def known(fuzz_app):
                                                        "vehicles": [vehicle], "time_limit_s": 1}, headers=admin)
     assert r.status_code == 201 and r.get_json()["status"] == "done", r.get_json()
     plan_id = r.get_json()["id"]
+    r = client.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/fuzz", "events": ["statement.closed"]},
+                    headers=acme)
+    assert r.status_code == 201, r.get_json()
+    subscription = r.get_json()["id"]
     billing = _billing(client, admin)
     r = client.post("/api/v1/statements/close", json={"month": "2026-09", "customer": "acme"}, headers=admin)
     statement = r.get_json()["items"][0]["id"]
@@ -127,11 +133,13 @@ def known(fuzz_app):
     # decided: generated evidence would otherwise be attached to it (tested in test_statements_disputes.py)
     r = client.post(f"/api/v1/disputes/{dispute}/accept", json={}, headers=admin)
     assert r.status_code == 200, r.get_json()
+    delivery = client.get(f"/api/v1/webhooks/{subscription}/deliveries", headers=acme).get_json()["items"][0]["id"]
     in_use = {t["id"] for t in client.get("/api/v1/tokens", headers=admin).get_json()} - {spare_token}
     return {"tokens": tokens, "tokens_in_use": in_use, "path": {
         "code": c[1], "customer_id": "acme", "site_id": "acme-site", "type_id": "ibc", "anomaly_id": anomaly,
         "user_id": spare_user.id, "token_id": spare_token, "serial": serial, "request_id": request_id,
-        "plan_id": plan_id, "statement_id": statement, "dispute_id": dispute, **billing}}
+        "plan_id": plan_id, "statement_id": statement, "dispute_id": dispute, "subscription_id": subscription,
+        "delivery_id": delivery, **billing}}
 
 
 def _billing(client, admin: dict) -> dict:
