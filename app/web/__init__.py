@@ -67,6 +67,8 @@ def init_app(app: Flask) -> None:
         pages,
         portal,
         scan,
+        settlement_console,
+        settlement_portal,
         users,
         words,
     )
