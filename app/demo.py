@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app.accounts.auth import Principal
 from app.assets.models import Asset
 from app.catalog.models import AssetType, Customer, Site
+from app.demo_settlement import seed_statements
 from app.platform.db import get_session
 
 DEMO_NS = uuid.UUID("6f1c2b0e-8a4b-4c1e-9a53-2f1d7c9e4b10")
@@ -103,6 +104,7 @@ def seed(settings, progress=None) -> DemoResult:
     created["return_requests"] = return_requests.seed_demo()
     created["certificates"] = _certificates(anchor_registered)
     created["invoices"] = _billing(anchor - timedelta(days=HISTORY_DAYS), anchor_registered)
+    created["statements"] = seed_statements(anchor_registered, BILLED_MONTHS)
     return DemoResult(created, counts, anchor)
 
 

@@ -2,7 +2,8 @@
 
 Owns the page chrome, templates and static files, sign-in and account pages (pages.py,
 account.py, session.py), the scanning app (scan.py), the portal (portal.py), the console
-(console.py, users.py), an asset's pages in both (assets.py), the public certificate
+(console.py, users.py), an asset's pages in both (assets.py), settlement pages in both
+(settlement_portal.py, settlement_console.py, settlement_words.py), the public certificate
 verification page (certificates.py),
 forms, charts, security headers, the language switcher (language.py) and the words shown
 for the service's codes (words.py). Pages call the capabilities' services, as the API
@@ -67,6 +68,8 @@ def init_app(app: Flask) -> None:
         pages,
         portal,
         scan,
+        settlement_console,
+        settlement_portal,
         users,
         words,
     )

@@ -119,6 +119,26 @@ def test_seed_bills_three_months_with_a_default_tariff_and_one_contract(seeded):
         assert sum(Decimal(str(a)) for (a,) in lines) == Decimal(str(net))
 
 
+def test_seed_closes_three_months_with_one_dispute_accepted_and_corrected(seeded):
+    db, out, _counts = seeded
+    assert printed(out, "created")["statements"] >= 3
+    months = [m for (m,) in query(db, "SELECT DISTINCT month FROM statements ORDER BY month")]
+    assert len(months) == 3
+    customers = query(db, "SELECT count(DISTINCT customer_id) FROM statements")[0][0]
+    assert query(db, "SELECT count(*) FROM statements")[0][0] == 3 * customers
+    # one dispute, on the oldest month, accepted; its correction is a line of the next month's statement
+    disputes = query(db, "SELECT d.id, d.status, s.month, d.correction_statement_id FROM statement_disputes d "
+                         "JOIN statements s ON s.id = d.statement_id")
+    assert [(status, month) for _id, status, month, _c in disputes] == [("accepted", months[0])]
+    dispute_id = disputes[0][0]
+    corrections = query(db, "SELECT s.month, l.quantity, l.adjustment_for FROM statement_lines l JOIN statements s "
+                            f"ON s.id = l.statement_id WHERE l.kind = 'correction' AND l.dispute_id = {dispute_id}")
+    assert corrections == [(months[1], -1, months[0])]
+    # another statement confirmed by its customer
+    confirmed = query(db, "SELECT customer_id, month FROM statements WHERE status = 'confirmed'")
+    assert confirmed == [("ruhr-polymers", months[0])]
+
+
 def test_demo_state_is_consistent_and_served(seeded):
     from app import create_app
     from app.platform.config import Settings
