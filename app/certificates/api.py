@@ -24,7 +24,6 @@ from app.certificates.schemas import (
     VerificationSchema,
     VerifyResultSchema,
 )
-from app.certificates.signing import canonical_json
 from app.domain.errors import NotFound
 from app.domain.policy import roles_for
 from app.platform import jobs, json_limits
@@ -117,14 +116,30 @@ def get_job(job_id):
 
 @blp.route("/certificates/<serial:serial>.json")
 @blp.response(200, SignedCertificateSchema, content_type="application/json",
-              description="the signed document, byte for byte what the signature covers (canonical JSON)")
+              description="the signed document; its `document` member is byte for byte what the signature "
+                          "covers (RFC 8785 canonical JSON)")
 @documented(404)
 @requires(*READERS)
 def get_signed_json(serial):
-    """The signed document: `{"document", "signature", "algorithm", "key_id"}` (canonical JSON)."""
+    """The signed document: `{"document", "signature", "algorithm", "key_id"}` (RFC 8785 canonical JSON;
+    certificates issued before RFC 8785 in their original canonical form)."""
     cert = records.get(current(), serial)
-    return Response(canonical_json(verification.signed_document(cert)), mimetype="application/json",
+    return Response(verification.signed_json(cert), mimetype="application/json",
                     headers={"Content-Disposition": f'inline; filename="{serial}.json"'})
+
+
+@blp.route("/certificates/<serial:serial>/signed-payload")
+@blp.response(200, BINARY, content_type="application/json",
+              description="exactly the bytes the Ed25519 signature covers; the signature (base64), the key id, the "
+                          "algorithm and the canonicalisation in the `X-Signature`, `X-Signature-Key-Id`, "
+                          "`X-Signature-Algorithm` and `X-Canonicalization` headers")
+@documented(404)
+@requires(*READERS)
+def get_signed_payload(serial):
+    """The signed payload byte for byte, to verify without re-serialising anything."""
+    payload, headers = verification.signed_payload(records.get(current(), serial))
+    return Response(payload, mimetype="application/json",
+                    headers={**headers, "Content-Disposition": f'inline; filename="{serial}.payload.json"'})
 
 
 @blp.route("/certificates/<serial:serial>.pdf")

@@ -140,8 +140,9 @@ class _Run:
         """The new revision of `scope`, signed; `previous` (the valid one) becomes superseded."""
         inputs = self.inputs
         figures = compute(inputs.scopes[scope], inputs, self.options, self.loss_notes, self.fs, self.ps)
-        document = _document(serial, revision, previous, scope, self.names.get(scope), inputs.month, self.issued_at,
-                             figures, inputs.scopes[scope], self.key.key_id, inputs.asset_types)
+        document = signing.as_parsed(_document(serial, revision, previous, scope, self.names.get(scope), inputs.month,
+                                               self.issued_at, figures, inputs.scopes[scope], self.key.key_id,
+                                               inputs.asset_types))
         totals = figures["totals"]
         cert = Certificate(serial=serial, scope=scope, customer_id=None if scope == OPERATOR else scope,
                            month=inputs.month.text, revision=revision, status="valid", issued_at=self.issued_at,
@@ -191,7 +192,7 @@ def _document(serial, revision, previous, scope, customer_name, month: Month, is
                    "trips_embedded": scope_inputs.trips is not None, "embed_limit": EMBED_TRIPS_MAX,
                    "trips": embedded_trips(scope_inputs, asset_types)},
         "verify_url": verify_url(serial),
-        "signature": {"algorithm": signing.ALGORITHM, "key_id": key_id},
+        "signature": {"algorithm": signing.ALGORITHM, "key_id": key_id, "canonicalization": signing.CANONICALIZATION},
     }
 
 

@@ -69,8 +69,8 @@ class CertificatePageSchema(Schema):
 
 class SignedCertificateSchema(Schema):
     document = fields.Dict(required=True, metadata={"description": "the certificate's figures and assumptions"})
-    signature = fields.String(required=True, metadata={"description": "base64 Ed25519 signature of the canonical "
-                                                                      "JSON of `document`"})
+    signature = fields.String(required=True, metadata={"description": "base64 Ed25519 signature of the RFC 8785 "
+                                                                      "canonical JSON of `document`"})
     algorithm = fields.String(required=True, metadata={"enum": ["Ed25519"]})
     key_id = fields.String(required=True, metadata={"description": "hex SHA-256 of the raw public key"})
 

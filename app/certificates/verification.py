@@ -17,6 +17,23 @@ def signed_document(cert: Certificate) -> dict:
             "key_id": cert.key_id}
 
 
+def signed_json(cert: Certificate) -> bytes:
+    """`signed_document` serialised in the document's own canonical form: RFC 8785 for
+    current certificates (the `document` member is then, byte for byte, the signed payload,
+    as JCS serialises a nested object exactly as on its own), the legacy form before."""
+    wrapper = signed_document(cert)
+    if signing.canonicalization_of(cert.document) == signing.CANONICALIZATION:
+        return signing.jcs(wrapper)
+    return signing.legacy_canonical_json(wrapper)
+
+
+def signed_payload(cert: Certificate) -> tuple[bytes, dict]:
+    """(the exact bytes the signature covers, headers naming signature, key and canonicalisation)."""
+    return signing.signed_bytes(cert.document), {
+        "X-Signature": cert.signature, "X-Signature-Algorithm": signing.ALGORITHM, "X-Signature-Key-Id": cert.key_id,
+        "X-Canonicalization": signing.canonicalization_of(cert.document) or "legacy-json-dumps"}
+
+
 def public_key() -> dict:
     key = signing.current_key()
     return {"algorithm": signing.ALGORITHM, "key_id": key.key_id, "public_key_pem": key.public_pem}
