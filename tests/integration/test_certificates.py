@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import rfc8785
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
@@ -241,12 +242,13 @@ def test_signature_verifies_and_any_changed_byte_fails(app, client, admin, month
     assert r.status_code == 200 and r.get_json()["valid"] is True, r.get_json()
     assert r.get_json()["status"] == "valid" and r.get_json()["serial"] == serial
 
-    # independent check with the published key: Ed25519 over the canonical document
+    # independent check with the published key: Ed25519 over the RFC 8785 canonical document
     key = client.get(f"{URL}/public-key").get_json()
     public = serialization.load_pem_public_key(key["public_key_pem"].encode())
     raw_pub = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     assert key["key_id"] == hashlib.sha256(raw_pub).hexdigest() == signed["key_id"]
-    canonical = json.dumps(signed["document"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    canonical = rfc8785.dumps(signed["document"])
+    assert canonical in raw  # the served document member is the signed bytes themselves
     public.verify(base64.b64decode(signed["signature"]), canonical)
 
     # a changed figure, through the endpoint
