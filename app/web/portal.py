@@ -40,7 +40,7 @@ PORTAL_ROLES = policy.section_roles("portal")
 # The portal's tabs and the operation each one reads: a tab the user may not use is not offered.
 TABS = [("web.portal_overview", lazy_gettext("Balance"), "customer.balance"),
         ("web.portal_statement", lazy_gettext("Statement"), "customer.statement"),
-        ("web.portal_statements", lazy_gettext("Statements"), "statement.read"),
+        ("web.portal_statements", lazy_gettext("Monthly accounts"), "statement.read"),
         ("web.portal_invoices", lazy_gettext("Invoices"), "invoice.read"),
         ("web.portal_overdue", lazy_gettext("Overdue"), "customer.overdue"),
         ("web.portal_pickups", lazy_gettext("Pickups"), "return_request.read"),

@@ -14,7 +14,7 @@ class SubscriptionInSchema(Schema):
     url = Text(required=True, validate=validate.Length(1, MAX_URL_LENGTH), metadata={
         "description": "https:// (http and loopback only for localhost and 127.0.0.1); private, loopback and "
                        "link-local addresses are refused (422)"})
-    events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), required=True,
+    events = fields.List(Text(validate=validate.OneOf(EVENTS)), required=True,
                          validate=validate.Length(1, len(EVENTS)))
     customer = Id(load_default=None, metadata={
         "description": "only this customer's events; omitted: every customer's (a customer user: its own)"})
