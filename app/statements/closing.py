@@ -47,8 +47,18 @@ def close_month(caller: Caller, month: str, customer_id: str | None = None,
         latest = _latest(cid)
         if latest is not None and latest.month > month and _existing(cid, month) is None:
             continue  # the customer's statements start after `month`
+        if latest is None and _history_start() > month:
+            continue  # the custody history starts after `month`: nothing to close
         out.append(_close_through(caller, cid, month))
     return out
+
+
+def _history_start() -> str:
+    """The month of the first custody move of any customer ("0000-00" without any). No
+    first statement is older, so closing a month never has to catch up through years of
+    empty statements."""
+    first = get_session().scalar(select(func.min(CustodyMove.occurred_at)))
+    return rules.month_of(first) if first is not None else "0000-00"
 
 
 def _close_through(caller: Caller, customer_id: str, month: str) -> Statement:
@@ -58,6 +68,8 @@ def _close_through(caller: Caller, customer_id: str, month: str) -> Statement:
     latest = _latest(customer_id)
     if latest is not None and latest.month > month:
         raise Conflict("month", f"{customer_id}'s statements start after {month}")
+    if latest is None and _history_start() > month:
+        raise Conflict("month", f"the custody history starts in {_history_start()}, after {month}")
     todo = month if latest is None else rules.next_month(latest.month)
     while True:
         statement = _close_one(caller, customer_id, todo)

@@ -156,3 +156,17 @@ def test_csv_and_cli(app, client, world, admin):
     rows = r.get_data(as_text=True).splitlines()
     assert rows[0].startswith("statement,customer,month,line,date")
     assert rows[1].endswith("issued,1,") and rows[-1].endswith(",closing,1,")
+
+
+def test_no_statement_before_the_custody_history_starts(app, client, world, admin):
+    """A first statement years before any custody move would make every later close catch
+    up through the empty months in between: refused, and nothing is stored."""
+    c = world["codes"]
+    post_scans(client, admin, issue_and_deliver(c[0], at(JUL, 3)))
+    r = client.post(f"{URL}/close", json={"month": "2001-01", "customer": "acme"}, headers=admin)
+    assert r.status_code == 409 and list(r.get_json()["errors"]) == ["month"], r.get_json()
+    assert "2026-07" in r.get_json()["message"]
+    r = client.post(f"{URL}/close", json={"month": "2001-01"}, headers=admin)
+    assert r.status_code == 200 and r.get_json()["items"] == [], r.get_json()
+    assert client.get(URL, headers=admin).get_json()["items"] == []
+    assert close(client, admin, JUL)["month"] == JUL
