@@ -128,6 +128,18 @@ def seed_places_and_assets(**asset_type) -> list[str]:
     return [a.code for a in registry.register("ibc", 20, "depot-a")]
 
 
+def give_holdings(app, held: dict[tuple[str, str, str], int]) -> None:
+    """Let customers hold assets without scanning them there: {(customer, site or "", asset type): count}
+    added to the balance counters, which a return request may not ask beyond."""
+    from app.balances.models import CustomerBalance
+    from app.platform.db import unit_of_work
+
+    with app.app_context(), unit_of_work() as session:
+        for (customer, site, type_id), n in held.items():
+            session.add(CustomerBalance(customer_id=customer, site_id=site, asset_type_id=type_id,
+                                        since_day=datetime.now(timezone.utc).date(), count=n))
+
+
 def stop_process(proc, timeout_s: float = 15) -> None:
     """Stop a child process the tests started: politely, then for sure."""
     proc.terminate()

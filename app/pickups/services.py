@@ -2,6 +2,8 @@
 
 Status flow: see app/domain/return_requests.py (an unserved request's reason is the
 planner's). A customer user only ever sees its own requests: another customer's id answers 404.
+A request asks for no more of a type than the customer holds (at that site, as far as the
+balances know where its assets are), less what its other waiting requests still ask for.
 """
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from app.domain.inputs import zone
 from app.domain.policy import authorize
 from app.domain.return_requests import PENDING, WAITING
 from app.domain.return_requests import ReturnRequestStatus as Status
+from app.pickups.holdings import check_holdings as _check_holdings
+from app.pickups.holdings import collected as _collected
+from app.pickups.holdings import wanted as _wanted
 from app.pickups.models import ReturnRequest, ReturnRequestCollection
 from app.planning.models import Plan
 from app.platform.base import utcnow
@@ -49,6 +54,7 @@ def create(principal: Principal, data: dict) -> dict:
             raise DomainError("window", "the window ends before (or when) it starts")
         if end is not None and end < utcnow():
             raise DomainError("window", "the window is over already")
+        _check_holdings(session, customer_id, site, counts)
         now = utcnow()
         req = ReturnRequest(customer_id=customer_id, site_id=site.id, counts=dict(sorted(counts.items())),
                             window_start=start, window_end=end, status=Status.OPEN, note=data.get("note"),
@@ -117,10 +123,10 @@ def describe(rows: list[ReturnRequest]) -> list[dict]:
     plan_ids = {r.plan_id for r in rows if r.plan_id and r.status == Status.PLANNED}
     visits: dict[str, dict] = {}
     for plan in session.scalars(select(Plan).where(Plan.id.in_(plan_ids))) if plan_ids else ():
-        for route in (plan.result or {}).get("routes", []):
-            for stop in route["stops"]:
+        for tour, route in enumerate((plan.result or {}).get("routes", []), start=1):
+            for stop in route["stops"]:  # `tour`: the route's number in its plan, as the pages count tours
                 visits[int(stop["request_id"])] = {"plan_id": plan.id, "vehicle": route["vehicle"], "seq": stop["seq"],
-                                              "eta": stop["eta"]}
+                                              "eta": stop["eta"], "tour": tour}
     sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_({r.site_id for r in rows})))} if rows else {}
     units = dict(session.execute(select(AssetType.id, AssetType.load_units)).all()) if rows else {}
     collected = _collected(session, [r.id for r in rows])
@@ -234,22 +240,3 @@ def settle_by_collections(session, collections: list[dict]) -> int:
     if counted:
         session.execute(insert(ReturnRequestCollection.__table__), counted)
     return settled
-
-
-def _wanted(req: ReturnRequest) -> dict[str, int]:
-    """The request's counts; an entry that is not a positive whole number asks for nothing."""
-    counts = req.counts if isinstance(req.counts, dict) else {}
-    return {t: n for t, n in counts.items() if isinstance(n, int) and not isinstance(n, bool) and n > 0}
-
-
-def _collected(session, request_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Per request, how many boxes of each type collect scans have covered so far."""
-    out: dict[int, dict[str, int]] = {}
-    if not request_ids:
-        return out
-    for request_id, type_id, n in session.execute(
-            select(ReturnRequestCollection.request_id, ReturnRequestCollection.asset_type_id, func.count())
-            .where(ReturnRequestCollection.request_id.in_(request_ids))
-            .group_by(ReturnRequestCollection.request_id, ReturnRequestCollection.asset_type_id)):
-        out.setdefault(request_id, {})[type_id] = n
-    return out

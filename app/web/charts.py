@@ -12,6 +12,8 @@ from app.platform.i18n import _
 WIDTH, HEIGHT = 480, 250
 PAD_L, PAD_R, PAD_T, PAD_B = 40, 12, 14, 46
 INK, GRID, SERIES = "#1a1f24", "#c9d1d9", ("#0b4f8a", "#b34700")
+# The widest slot a label's bars get: one month's bar reads as a bar, not a filled plot.
+MAX_SLOT = 96
 
 
 def _nice_max(value: float) -> float:
@@ -52,8 +54,8 @@ def line_chart(uid: str, title: str, labels: list[str], values: list[float]) -> 
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
     n = max(len(values) - 1, 1)
 
-    def x_of(i):
-        return PAD_L + plot_w * i / n
+    def x_of(i):  # a single point stands in the middle, clear of the axis labels
+        return PAD_L + (plot_w * i / n if len(values) > 1 else plot_w / 2)
 
     def y_of(v):
         return PAD_T + plot_h - plot_h * v / y_max
@@ -77,17 +79,18 @@ def bar_chart(uid: str, title: str, labels: list[str], series: list[tuple[str, l
     def y_of(v):
         return PAD_T + plot_h * (y_max - v) / (y_max - y_min)
 
-    slot = plot_w / max(len(labels), 1)
+    slot = min(plot_w / max(len(labels), 1), MAX_SLOT)
+    left = PAD_L + (plot_w - slot * len(labels)) / 2  # few labels: their bars centred
     bar_w = slot * 0.8 / max(len(series), 1)
 
     def x_of(i):
-        return PAD_L + slot * (i + 0.5)
+        return left + slot * (i + 0.5)
 
     body = []
     for s, (name, values) in enumerate(series):
         for i, v in enumerate(values):
             top_y, bottom_y = sorted((y_of(v), y_of(0)))
-            x = PAD_L + slot * i + slot * 0.1 + bar_w * s
+            x = left + slot * i + slot * 0.1 + bar_w * s
             body.append(f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{bar_w:.1f}" height="{bottom_y - top_y:.1f}" '
                         f'fill="{SERIES[s % len(SERIES)]}"><title>{escape(name)} {escape(labels[i])}: {v:g}</title></rect>')
     for s, (name, _values) in enumerate(series):

@@ -6,7 +6,7 @@ portal does not even confirm that another customer exists.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
@@ -23,10 +23,11 @@ from app.domain.errors import DomainError
 from app.domain.inputs import INT_MAX, zone
 from app.domain.return_requests import PENDING
 from app.pickups import services as return_requests
+from app.pickups.holdings import BeyondHoldings
 from app.platform import i18n
 from app.platform.csv_export import to_csv
 from app.platform.i18n import _, lazy_gettext
-from app.web import charts
+from app.web import charts, words
 from app.web.blueprint import bp
 from app.web.forms import PeriodForm, PickupForm, PublishForm, TokenForm
 from app.web.session import page, signed_in
@@ -209,11 +210,13 @@ def portal_pickups(customer_id):
     form = PickupForm()
     form.site.choices = [(s.id, s.name) for s in sites]
     form.asset_type.choices = [(t.id, t.name) for t in catalog.asset_types(principal)]
-    error, created = None, None
+    error, created, count_error = None, None, None
     can_request = policy.may(principal, "return_request.create")  # as POST /api/v1/return-requests
     if can_request and form.validate_on_submit():
         try:
             created = return_requests.create(principal, _pickup_request(form, sites, customer_id))
+        except BeyondHoldings as err:
+            error = count_error = words.beyond_holdings(err)
         except DomainError as err:
             error = err.message
     elif form.is_submitted() and not can_request:
@@ -223,9 +226,15 @@ def portal_pickups(customer_id):
                           if name != "count")  # the count field shows its own hint
     listing = return_requests.list_requests(principal, None, customer_id, None, 100, 0)
     status = 422 if error or (form.is_submitted() and form.errors) else 201 if created else 200
+    for item in listing["items"]:  # the planned day, and whether the window is a whole local day
+        if item["planned"]:
+            item["planned"]["day"] = date.fromisoformat(item["planned"]["eta"][:10])
+        w = item["window"]
+        item["all_day"] = bool(w) and w["start"][11:16] == w["end"][11:16] == "00:00" and \
+            date.fromisoformat(w["end"][:10]) - date.fromisoformat(w["start"][:10]) == timedelta(days=1)
     return render_template("portal/pickups.html", customer=customer, form=form, error=error, created=created,
                            requests=listing["items"], can_request=can_request, cancellable=PENDING,
-                           types=_type_names(principal)), status
+                           types=_type_names(principal), count_error=count_error), status
 
 
 def _pickup_request(form: PickupForm, sites, customer_id: str) -> dict:

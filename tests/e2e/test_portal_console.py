@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
+from tests.conftest import give_holdings
+
 from .conftest import login, seed_history
 
 
@@ -94,7 +96,8 @@ def tomorrow() -> str:
     return (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
 
 
-def test_customer_requests_and_cancels_a_pickup(live, new_page):
+def test_customer_requests_and_cancels_a_pickup(app, live, new_page):
+    give_holdings(app, {("acme", "acme-site", "ibc"): 5, ("globex", "globex-site", "ibc"): 2})
     page = new_page("mobile")
     login(page, "acme")
     page.get_by_role("link", name="Pickups").click()
@@ -119,7 +122,8 @@ def test_customer_requests_and_cancels_a_pickup(live, new_page):
     assert statuses == {req["id"]: "cancelled", other.get_json()["id"]: "open"}
 
 
-def test_console_plans_collection_tours(live, new_page):
+def test_console_plans_collection_tours(app, live, new_page):
+    give_holdings(app, {("acme", "acme-site", "ibc"): 4})
     r = live.api("post", "/return-requests", token="acme", json={"site": "acme-site", "counts": {"ibc": 4}})
     assert r.status_code == 201, r.get_json()
     page = new_page("desktop")

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from tests.conftest import T0, auth, full_trip
+from tests.conftest import T0, auth, full_trip, give_holdings
 from tests.integration.hardening_input import all_counts, error_fields, sign_in
 from tests.integration.state import rows
 
@@ -126,6 +126,7 @@ def test_iana_zones_are_accepted(client, world, admin):
 @pytest.mark.parametrize("stored", ["Mars/Olympus", "Europe", "../../etc/passwd"])
 def test_a_stored_bad_zone_reads_as_utc(app, client, world, admin, caplog, stored):
     """Sites saved before zones were checked: pickups and plans at them still work, in UTC."""
+    give_holdings(app, {("acme", "acme-site", "ibc"): 2})
     with app.extensions["engine"].begin() as conn:
         conn.exec_driver_sql("UPDATE sites SET timezone = %s WHERE id IN ('acme-site', 'depot-a')", (stored,))
     assert client.get("/api/v1/sites/acme-site", headers=admin).status_code == 200

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from app.platform.config import TIMESTAMP_MAX_DEFAULT, TIMESTAMP_MIN_DEFAULT
 from app.scanning.schemas import ScanInSchema
 from app.scanning.validate import Limits, _fast_load
-from tests.conftest import T0, auth, full_trip, scan
+from tests.conftest import T0, auth, full_trip, give_holdings, scan
 from tests.integration.hardening_input import all_counts, csrf_of, error_fields, sign_in
 from tests.integration.state import asset_state, counts, rows
 
@@ -212,7 +212,8 @@ def test_customer_token_name_is_checked_too(app, client, world):
     ("/api/v1/sites", {"id": "s-multi", "name": "S", "kind": "depot", "lat": 1, "lon": 1,
                        "address": "Hafenstr. 1\n47119 Duisburg"}),
 ])
-def test_free_text_keeps_tabs_and_line_breaks(client, world, admin, url, body):
+def test_free_text_keeps_tabs_and_line_breaks(app, client, world, admin, url, body):
+    give_holdings(app, {("acme", "acme-site", "ibc"): 1})
     r = client.post(url, json=body, headers=admin)
     assert r.status_code == 201, r.get_json()
 
@@ -297,6 +298,7 @@ def test_bad_character_in_a_page_path_is_a_422_page(app, client, world, url):
 # ------------------------------------------------------------------ page forms
 
 def test_page_forms_refuse_nul_and_store_nothing(app, client, world):
+    give_holdings(app, {("acme", "acme-site", "ibc"): 2})
     csrf = sign_in(app, client, "customer", "acme")
     before = all_counts(app)
     r = client.post("/portal/acme/tokens", data={"name": "erp\x00", "csrf_token": csrf})

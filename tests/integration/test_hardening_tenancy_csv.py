@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.platform.csv_export import safe_cell, to_csv
-from tests.conftest import auth
+from tests.conftest import auth, give_holdings
 from tests.integration.test_hardening_tenancy_matrix import PASSWORD, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,7 @@ def test_plan_csv_escapes_site_names(app, client, world):
     """Site names are typed by people; a stop list opened in a spreadsheet must not run them."""
     from app.catalog import services as catalog
 
+    give_holdings(app, {("acme", "", "ibc"): 10, ("globex", "", "ibc"): 10})
     admin = auth(world["tokens"]["admin"])
     with app.app_context():
         for i, name in enumerate(HOSTILE):

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import T0, auth, full_trip, scan
+from tests.conftest import T0, auth, full_trip, give_holdings, scan
 
 ROLES = ("admin", "depot", "driver", "acme", "globex")
 PASSWORD = "matrix-password-1"
@@ -42,6 +42,7 @@ def estate(app, client, world, tmp_path):
     serials = client.post("/api/v1/certificates", json={"month": "2026-09"}, headers=admin).get_json()["serials"]
     by_scope = {s.split("-")[3].lower(): s for s in serials}
     requests = {}
+    give_holdings(app, {("acme", "", "ibc"): 10, ("globex", "", "ibc"): 10})
     for customer in ("acme", "globex"):
         r = client.post("/api/v1/return-requests", headers=admin, json={
             "customer": customer, "site": f"{customer}-site", "counts": {"ibc": 2},

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from werkzeug.serving import make_server
 
-from tests.conftest import REDIS_URL, T0, auth, full_trip, scan, seed_places_and_assets
+from tests.conftest import REDIS_URL, T0, auth, full_trip, give_holdings, scan, seed_places_and_assets
 from tests.helpers.database import reset_database
 
 CALLERS = ("admin", "acme")
@@ -110,6 +110,7 @@ def known(fuzz_app):
     assert r.status_code == 201, r.get_json()
     serial = next(s for s in r.get_json()["serials"] if "ACME" in s)
     window = {"start": "2031-03-04T08:00:00+01:00", "end": "2031-03-04T16:00:00+01:00"}
+    give_holdings(fuzz_app, {("acme", "acme-site", "ibc"): 2})
     r = client.post("/api/v1/return-requests", json={"site": "acme-site", "counts": {"ibc": 2}, "window": window},
                     headers=acme)
     assert r.status_code == 201, r.get_json()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import auth
+from tests.conftest import auth, give_holdings
 
 RR = "/api/v1/return-requests"
 PLANS = "/api/v1/plans"
@@ -66,6 +66,7 @@ def day(app, client, tokens):
                                     "customer_id": cust, "lat": lat, "lon": lon, "opening_hours": hours})
         catalog.create("asset_type", {"id": "crate", "name": "Crate 600x400", "company_prefix": "4012345",
                                       "grai_asset_type": "22222", "tare_mass_kg": 2.1, "load_units": UNITS["crate"]})
+    give_holdings(app, {(c, "", t): 1000 for c in ("acme", "globex") for t in ("ibc", "crate")})
     made = {}
     for key, cust, site, counts, win in (
             ("acme-1", "acme", "acme-site", {"ibc": 6}, window("08:00", "12:00")),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATABASE_URL, REDIS_URL, auth, stop_process
+from tests.conftest import DATABASE_URL, REDIS_URL, auth, give_holdings, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = {"start": "2031-03-04T08:00:00+01:00", "end": "2031-03-04T16:00:00+01:00"}
@@ -54,7 +54,8 @@ def wait_done(client, location: str, headers: dict, timeout_s: float = 60) -> li
     raise AssertionError(f"plan still {seen[-1]['status']} after {timeout_s}s")
 
 
-def test_a_listening_worker_runs_the_plan(client, world, worker):
+def test_a_listening_worker_runs_the_plan(app, client, world, worker):
+    give_holdings(app, {("acme", "", "ibc"): 6, ("globex", "", "ibc"): 9})
     admin, acme, globex = (auth(world["tokens"][k]) for k in ("admin", "acme", "globex"))
     ids = []
     for headers, site, n in ((acme, "acme-site", 6), (globex, "globex-site", 9)):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import auth
+from tests.conftest import auth, give_holdings
 
 URL = "/api/v1/return-requests"
 START = datetime(2031, 3, 4, 8, 0, tzinfo=timezone(timedelta(hours=1)))  # a Tuesday, 08:00 in Berlin
@@ -13,7 +13,8 @@ WINDOW = {"start": START.isoformat(), "end": (START + timedelta(hours=4)).isofor
 
 
 @pytest.fixture
-def tokens(world):
+def tokens(app, world):
+    give_holdings(app, {("acme", "", "ibc"): 1000, ("globex", "", "ibc"): 1000})  # enough for any request here
     return {k: auth(v) for k, v in world["tokens"].items()}
 
 

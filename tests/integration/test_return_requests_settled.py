@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.conftest import auth, scan
+from tests.conftest import auth, give_holdings, scan
 
 URL = "/api/v1/return-requests"
 
@@ -40,8 +40,9 @@ def test_collect_scans_settle_requests_in_order(client, world):
     assert client.get(f"{URL}/{first}", headers=acme).get_json()["reason"].startswith("collect scans")
 
 
-def test_collects_elsewhere_or_of_another_type_do_not_settle(client, world):
+def test_collects_elsewhere_or_of_another_type_do_not_settle(app, client, world):
     codes, admin, acme = world["codes"], auth(world["tokens"]["admin"]), auth(world["tokens"]["acme"])
+    give_holdings(app, {("acme", "acme-site", "ibc"): 1})
     now = datetime.now(timezone.utc).replace(microsecond=0)
     req = client.post(URL, json={"site": "acme-site", "counts": {"ibc": 1}}, headers=acme).get_json()["id"]
     later = datetime.now(timezone.utc) + timedelta(seconds=1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from app.web.charts import HEIGHT, PAD_B, PAD_T, bar_chart
+from app.web.charts import HEIGHT, MAX_SLOT, PAD_B, PAD_L, PAD_R, PAD_T, WIDTH, bar_chart, line_chart
 
 RECT = re.compile(r'<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)" fill="[^"]+"><title>')  # bars, not legend swatches
 
@@ -29,3 +29,24 @@ def test_negative_values_hang_below_the_zero_line():
 
 def test_all_heights_are_non_negative():
     assert all(h >= 0 for _y, h in bars(bar_chart("c", "t", list("abcd"), [("s", [-3.5, 0.0, 7.0, -12.0])])))
+
+
+BAR = re.compile(r'<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)" fill="[^"]+"><title>')
+LABEL = re.compile(r'<text x="([^"]+)" y="[^"]+" text-anchor="middle" fill="[^"]+">([^<]+)</text>')
+
+
+def test_a_single_month_is_a_bar_of_sensible_width_under_its_label():
+    svg = str(bar_chart("c", "t", ["2026-09"], [("avoided", [412.5])]))
+    ((x, y, width, height),) = [tuple(map(float, m)) for m in BAR.findall(svg)]
+    assert 10 <= width <= MAX_SLOT and height > 50  # a bar, not a plot filled from axis to edge
+    ((label_x, label),) = [(float(lx), text) for lx, text in LABEL.findall(svg)]
+    assert label == "2026-09" and abs(label_x - (x + width / 2)) < 0.11  # the label sits under its bar
+    assert PAD_L < x and x + width < WIDTH - PAD_R
+
+
+def test_a_single_point_line_shows_a_dot_clear_of_the_axis():
+    svg = str(line_chart("c", "t", ["1 Sep"], [7.0]))
+    ((cx, cy),) = [tuple(map(float, m)) for m in re.findall(r'<circle cx="([^"]+)" cy="([^"]+)" r="3"', svg)]
+    ((label_x, label),) = [(float(lx), text) for lx, text in LABEL.findall(svg)]
+    assert PAD_L + 50 < cx < WIDTH - PAD_R - 50 and PAD_T <= cy <= HEIGHT - PAD_B
+    assert label == "1 Sep" and label_x == cx
