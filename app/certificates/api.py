@@ -129,7 +129,9 @@ def get_signed_json(serial):
 
 
 @blp.route("/certificates/<serial:serial>/signed-payload")
-@blp.response(200, BINARY, content_type="application/json",
+@blp.response(200, {"type": "object", "description": "the certificate document as signed (RFC 8785 JSON, or the "
+                                                  "legacy form for older certificates)"},
+              content_type="application/json",
               description="exactly the bytes the Ed25519 signature covers; the signature (base64), the key id, the "
                           "algorithm and the canonicalisation in the `X-Signature`, `X-Signature-Key-Id`, "
                           "`X-Signature-Algorithm` and `X-Canonicalization` headers")
