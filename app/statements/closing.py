@@ -41,15 +41,15 @@ def close_month(caller: Caller, month: str, customer_id: str | None = None,
         raise Conflict("month", f"{month} is not over yet")
     if customer_id is not None:
         get_or_404(Customer, customer_id, "customer", "customer")
-        return [_close_through(caller, customer_id, month)]
-    out = []
+        return [_close_through(caller, customer_id, month, _history_start())]
+    history_start, out = _history_start(), []
     for cid in get_session().scalars(select(Customer.id).order_by(Customer.id)).all():
         latest = _latest(cid)
         if latest is not None and latest.month > month and _existing(cid, month) is None:
             continue  # the customer's statements start after `month`
-        if latest is None and _history_start() > month:
+        if latest is None and history_start > month:
             continue  # the custody history starts after `month`: nothing to close
-        out.append(_close_through(caller, cid, month))
+        out.append(_close_through(caller, cid, month, history_start))
     return out
 
 
@@ -61,15 +61,15 @@ def _history_start() -> str:
     return rules.month_of(first) if first is not None else "0000-00"
 
 
-def _close_through(caller: Caller, customer_id: str, month: str) -> Statement:
+def _close_through(caller: Caller, customer_id: str, month: str, history_start: str) -> Statement:
     existing = _existing(customer_id, month)
     if existing is not None:
         return existing
     latest = _latest(customer_id)
     if latest is not None and latest.month > month:
         raise Conflict("month", f"{customer_id}'s statements start after {month}")
-    if latest is None and _history_start() > month:
-        raise Conflict("month", f"the custody history starts in {_history_start()}, after {month}")
+    if latest is None and history_start > month:
+        raise Conflict("month", f"the custody history starts in {history_start}, after {month}")
     todo = month if latest is None else rules.next_month(latest.month)
     while True:
         statement = _close_one(caller, customer_id, todo)
